@@ -1,0 +1,31 @@
+package dev.graft.api.layer;
+
+import dev.graft.api.Mode;
+import dev.graft.api.Shape;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/** What a layer's forward pass may use: the graph, its own parameters, the mode and seeded noise. */
+public interface LayerContext {
+
+    /** The SameDiff graph being built. */
+    SameDiff sd();
+
+    /** The node's name in the model, e.g. {@code fc1}; use it to name variables you create. */
+    String nodeName();
+
+    /** Training or inference graph. */
+    Mode mode();
+
+    /** The variable of one of this layer's declared parameters, by its short name (e.g. {@code W}). */
+    SDVariable param(String name);
+
+    /**
+     * A fresh 0/1 mask for every training step, each entry 1 with probability {@code keepProbability},
+     * drawn from the run's seeded random generator (so runs repeat). Only valid in {@link Mode#TRAIN}.
+     *
+     * @param key   a name unique within this layer
+     * @param shape the shape of one example's mask (the batch dimension is added)
+     */
+    SDVariable bernoulliMask(String key, Shape shape, double keepProbability);
+}

@@ -1,0 +1,258 @@
+package dev.graft.runtime;
+
+import dev.graft.api.PluginKind;
+import dev.graft.api.Shape;
+import dev.graft.api.data.DataContext;
+import dev.graft.api.data.Dataset;
+import dev.graft.api.data.DatasetProvider;
+import dev.graft.api.data.Examples;
+import dev.graft.api.data.Target;
+import dev.graft.api.data.Transform;
+import dev.graft.api.data.TransformProvider;
+import dev.graft.api.layer.LayerProvider;
+import dev.graft.api.loss.LossProvider;
+import dev.graft.api.optim.Optimizer;
+import dev.graft.api.optim.OptimizerProvider;
+import dev.graft.api.PluginException;
+import dev.graft.runtime.config.ConfigFiles;
+import dev.graft.runtime.config.Experiment;
+import dev.graft.runtime.config.ExperimentParser;
+import dev.graft.runtime.config.NodeConfig;
+import dev.graft.runtime.config.PluginRef;
+import dev.graft.runtime.engine.Network;
+import dev.graft.runtime.model.ModelIR;
+import dev.graft.runtime.plugin.PluginPath;
+import dev.graft.runtime.plugin.PluginRegistry;
+import dev.graft.runtime.train.Metrics;
+import dev.graft.runtime.train.ParamGroups;
+import dev.graft.runtime.train.Splits;
+import dev.graft.runtime.train.TrainingListener;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entry point for applications that embed Graft.
+ *
+ * <pre>{@code
+ * Graft graft = Graft.create();                                   // plugins on the class path
+ * Experiment exp = graft.experiment(Path.of("digits.yaml"), "training.epochs=5");
+ * TrainedModel model = graft.train(exp);                          // validates, trains, tests
+ * System.out.println(model.testEvaluation().report());
+ * model.save(Path.of("runs/digits/model"));
+ * TrainedModel again = graft.load(Path.of("runs/digits/model"));
+ * INDArray probabilities = again.predict(features);
+ * }</pre>
+ * Experiments can also be built in code with {@link ExperimentBuilder}.
+ */
+public final class Graft {
+    private final PluginRegistry registry;
+
+    private Graft(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Plugins from the class path and {@code GRAFT_PLUGIN_PATH}; fails if any plugin is broken. */
+    public static Graft create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures plugin discovery. */
+    public static final class Builder {
+        private final List<Path> pluginPath = new ArrayList<>();
+        private boolean environment = true;
+        private boolean allowBroken;
+        private ClassLoader parent = Graft.class.getClassLoader();
+
+        /** Adds plugin directories or jars. */
+        public Builder pluginPath(List<Path> entries) {
+            pluginPath.addAll(entries);
+            return this;
+        }
+
+        /** Whether to read {@code GRAFT_PLUGIN_PATH} (default true). */
+        public Builder useEnvironment(boolean use) {
+            this.environment = use;
+            return this;
+        }
+
+        /** Carry on when some providers are broken, using the others (default false: fail, listing them). */
+        public Builder allowBrokenPlugins(boolean allow) {
+            this.allowBroken = allow;
+            return this;
+        }
+
+        public Builder classLoader(ClassLoader loader) {
+            this.parent = loader;
+            return this;
+        }
+
+        public Graft build() {
+            List<Path> entries = new ArrayList<>(pluginPath);
+            if (environment) {
+                entries.addAll(PluginPath.fromEnvironment());
+            }
+            PluginRegistry reg = PluginRegistry.discover(PluginPath.classLoader(entries, parent));
+            if (!allowBroken) {
+                reg.requireHealthy();
+            } else {
+                reg.logProblems();
+            }
+            return new Graft(reg);
+        }
+    }
+
+    public PluginRegistry plugins() {
+        return registry;
+    }
+
+    /** Reads an experiment file (YAML or properties) with {@code key=value} overrides. */
+    public Experiment experiment(Path file, String... overrides) {
+        return experiment(file, Arrays.asList(overrides));
+    }
+
+    public Experiment experiment(Path file, List<String> overrides) {
+        Map<String, Object> tree = ConfigFiles.load(file, overrides);
+        String name = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        Path base = file.toAbsolutePath().getParent();
+        return ExperimentParser.parse(tree, base, name);
+    }
+
+    /**
+     * Checks an experiment completely and loads its data: every plugin id and option, the dataset,
+     * the splits, the transforms, the model's shapes, the optimizer groups and the metrics. Nothing
+     * is trained; every problem found so far is reported together.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Run prepare(Experiment exp) {
+        List<String> problems = new ArrayList<>();
+        Plugins.Bound<DatasetProvider<?>> ds = collect(problems, () -> Plugins.bind(registry, PluginKind.DATASET, exp.data().dataset()));
+        List<Plugins.Bound<TransformProvider<?>>> transforms = new ArrayList<>();
+        for (PluginRef t : exp.data().transforms()) {
+            Plugins.Bound<TransformProvider<?>> b = collect(problems, () -> Plugins.bind(registry, PluginKind.TRANSFORM, t));
+            transforms.add(b);
+        }
+        Map<String, ModelIR.NodeIR> nodes = new LinkedHashMap<>();
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (NodeConfig n : exp.nodes()) {
+            Plugins.Bound<LayerProvider<?>> b = collect(problems, () -> Plugins.bind(registry, PluginKind.LAYER, n.layer()));
+            paths.put(n.name(), n.layer().path());
+            if (b != null) {
+                ModelIR.PluginIR p = b.ir();
+                nodes.put(n.name(), new ModelIR.NodeIR(n.name(), p.plugin(), p.version(), p.config(), n.inputs()));
+            }
+        }
+        Plugins.Bound<LossProvider<?>> loss = collect(problems, () -> Plugins.bind(registry, PluginKind.LOSS, exp.loss()));
+        Plugins.Bound<OptimizerProvider<?>> opt = collect(problems, () -> Plugins.bind(registry, PluginKind.OPTIMIZER, exp.optimizer()));
+        for (int i = 0; i < exp.training().metrics().size(); i++) {
+            String id = exp.training().metrics().get(i);
+            int ii = i;
+            collect(problems, () -> registry.get(PluginKind.METRIC, id, "training.metrics[" + ii + "]"));
+        }
+        if (!problems.isEmpty()) {
+            throw new GraftException(GraftException.Code.CONFIG, problems.size() == 1 ? "" : "the experiment has " + problems.size() + " problems:", problems, null);
+        }
+        long seed = exp.training().seed();
+        Dataset data = loadData(ds, exp.baseDir(), seed);
+        Target target = data.target();
+        Shape shape = data.featureShape();
+        Examples all = data.train();
+        Splits.checkShape(all, shape, "training");
+        Examples test;
+        Examples pool;
+        if (data.test().isPresent()) {
+            test = data.test().get();
+            Splits.checkShape(test, shape, "test");
+            pool = all;
+        } else {
+            long[][] s = Splits.split(all.size(), all.labels(), target, exp.data().testSplit(), exp.data().stratify(), seed + 1);
+            pool = Splits.rows(all, s[0]);
+            test = Splits.rows(all, s[1]);
+        }
+        long[][] v = Splits.split(pool.size(), pool.labels(), target, exp.training().validationSplit(), exp.data().stratify(), seed + 2);
+        Examples train = Splits.rows(pool, v[0]);
+        Examples val = Splits.rows(pool, v[1]);
+        List<FittedTransform> fitted = new ArrayList<>();
+        for (Plugins.Bound<TransformProvider<?>> b : transforms) {
+            Transform t = ((TransformProvider) b.provider()).create(b.config());
+            Transform.Fitted f = t.fit(train.features());
+            fitted.add(new FittedTransform(b.ir(), f));
+            train = new Examples(f.apply(train.features()), train.labels());
+            val = new Examples(f.apply(val.features()), val.labels());
+            test = new Examples(f.apply(test.features()), test.labels());
+        }
+        ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList()),
+                new ArrayList<>(nodes.values()), exp.output(), loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
+        Network net = new Network(ir, registry, paths);
+        net.initialize(seed);
+        ParamGroups groups = new ParamGroups(exp.groups(), net.paramSpecs());
+        Optimizer optimizer = ((OptimizerProvider) opt.provider()).create(opt.config());
+        Metrics metrics = Metrics.resolve(registry, target, exp.training().metrics());
+        return new Run(this, exp, net, optimizer, opt.ir(), groups, metrics, new Splits(train, val, test), fitted, data.describe());
+    }
+
+    private Dataset loadData(Plugins.Bound<DatasetProvider<?>> ds, Path baseDir, long seed) {
+        DataContext ctx = new DataContext() {
+            @Override
+            public Path resolve(String path) {
+                Path p = Path.of(path);
+                return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
+            }
+
+            @Override
+            public long seed() {
+                return seed;
+            }
+        };
+        try {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Dataset d = ((DatasetProvider) ds.provider()).load(ds.config(), ctx);
+            return d;
+        } catch (PluginException e) {
+            throw new GraftException(GraftException.Code.DATA, "data.dataset (" + ds.provider().id() + "): " + e.getMessage(), e);
+        }
+    }
+
+    static ModelIR.TargetIR targetIR(Target t) {
+        if (t instanceof Target.Classes c) {
+            return new ModelIR.TargetIR("classes", c.names(), null);
+        }
+        Shape s = ((Target.Regression) t).shape();
+        return new ModelIR.TargetIR("regression", null, Arrays.stream(s.dims()).boxed().toList());
+    }
+
+    private static <T> T collect(List<String> problems, java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (GraftException e) {
+            if (e.problems().isEmpty()) {
+                problems.add(e.getMessage());
+            } else {
+                problems.addAll(e.problems());
+            }
+            return null;
+        }
+    }
+
+    /** Validates, trains and tests an experiment. */
+    public TrainedModel train(Experiment exp, TrainingListener... listeners) {
+        return prepare(exp).fit(listeners);
+    }
+
+    /** Loads a model directory written by {@link TrainedModel#save(Path)}. */
+    public TrainedModel load(Path dir) {
+        return TrainedModel.load(this, dir);
+    }
+
+    /** A fitted transform with its plugin reference. */
+    public record FittedTransform(ModelIR.PluginIR ir, Transform.Fitted fitted) {
+    }
+}

@@ -1,0 +1,30 @@
+package dev.graft.runtime.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A parsed, checked experiment: data, model, loss, optimizer, training and output. Plugin options
+ * are checked against the plugins' config records when the experiment is resolved against a
+ * registry ({@link dev.graft.runtime.Graft#prepare}).
+ *
+ * @param data      the data section
+ * @param nodes     the model graph; the common case is a plain list where each node feeds the next
+ * @param output    name of the output node
+ * @param loss      the loss plugin
+ * @param optimizer the optimizer plugin
+ * @param groups    optimizer parameter groups (first match wins), may be empty
+ * @param training  the training section
+ * @param early     early stopping, or null
+ * @param outputDir where the trained model and report go
+ * @param baseDir   directory relative data paths are resolved against
+ * @param source    the config as a tree (for saving with the model)
+ */
+public record Experiment(DataConfig data, List<NodeConfig> nodes, String output, PluginRef loss, PluginRef optimizer,
+                         List<GroupConfig> groups, TrainingConfig training, EarlyStoppingConfig early, Path outputDir,
+                         Path baseDir, java.util.Map<String, Object> source) {
+    public Experiment {
+        nodes = List.copyOf(nodes);
+        groups = List.copyOf(groups);
+    }
+}

@@ -1,0 +1,322 @@
+package dev.graft.runtime.config;
+
+import dev.graft.runtime.GraftException;
+import dev.graft.runtime.util.Names;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a config tree into an {@link Experiment}, collecting every problem in the runtime's own
+ * sections (unknown keys, wrong types, bad values, broken graph references) into one error. Plugin
+ * options are checked later, against the plugins' records.
+ *
+ * <pre>
+ * data:
+ *   dataset: {type: digits}          # or just: dataset: digits
+ *   test-split: 0.2                  # when the dataset has no test set of its own
+ *   stratify: true
+ *   transforms: [standardize]
+ * model:
+ *   layers:                          # each feeds the next unless it names its inputs
+ *     - {type: dense, units: 64, name: fc1}
+ *     - relu
+ *     - {type: dense, units: 10}
+ *   output: dense2                   # default: the last node
+ * loss: softmax-cross-entropy
+ * optimizer: {type: adam, lr: 0.001, groups: [{params: [fc1.*], lr: 0.0001}]}
+ * training: {epochs: 10, batch-size: 32, seed: 42, validation-split: 0.1, metrics: [accuracy],
+ *            early-stopping: {monitor: val-loss, patience: 3}}
+ * output: {dir: runs/digits}
+ * </pre>
+ */
+public final class ExperimentParser {
+    private static final Set<String> TOP = Set.of("data", "model", "loss", "optimizer", "training", "output");
+    private static final List<String> TOP_ORDER = List.of("data", "model", "loss", "optimizer", "training", "output");
+
+    private final List<String> problems = new ArrayList<>();
+
+    private ExperimentParser() {
+    }
+
+    /**
+     * @param tree    the config tree
+     * @param baseDir where relative paths are resolved
+     * @param name    a name for the run (the config file's stem), for the default output directory
+     */
+    public static Experiment parse(Map<String, Object> tree, Path baseDir, String name) {
+        return new ExperimentParser().run(tree, baseDir, name);
+    }
+
+    private Experiment run(Map<String, Object> tree, Path baseDir, String name) {
+        for (String k : tree.keySet()) {
+            if (!TOP.contains(k)) {
+                problems.add(k + ": unknown section" + Names.didYouMean(k, TOP) + " (allowed: " + String.join(", ", TOP_ORDER) + ")");
+            }
+        }
+        for (String req : List.of("data", "model", "loss", "optimizer")) {
+            if (!tree.containsKey(req)) {
+                problems.add(req + ": required section is missing");
+            }
+        }
+        DataConfig data = tree.containsKey("data") ? data(tree.get("data")) : null;
+        List<NodeConfig> nodes = new ArrayList<>();
+        String output = null;
+        if (tree.containsKey("model")) {
+            Map<String, Object> model = section(tree.get("model"), "model", Set.of("layers", "output"));
+            if (model != null) {
+                nodes = nodes(model.get("layers"));
+                Object out = model.get("output");
+                if (out != null && !(out instanceof String)) {
+                    problems.add("model.output: must be a node name, got " + out);
+                } else if (out != null) {
+                    output = (String) out;
+                    String o = output;
+                    if (nodes.stream().noneMatch(n -> n.name().equals(o))) {
+                        problems.add("model.output: unknown node '" + o + "'" + Names.didYouMean(o, nodes.stream().map(NodeConfig::name).toList()));
+                    }
+                } else if (!nodes.isEmpty()) {
+                    output = nodes.get(nodes.size() - 1).name();
+                }
+            }
+        }
+        PluginRef loss = tree.containsKey("loss") ? ref(tree.get("loss"), "loss", Set.of()) : null;
+        List<GroupConfig> groups = new ArrayList<>();
+        PluginRef optimizer = null;
+        if (tree.containsKey("optimizer")) {
+            optimizer = ref(tree.get("optimizer"), "optimizer", Set.of("groups"));
+            Object g = tree.get("optimizer") instanceof Map<?, ?> m ? m.get("groups") : null;
+            if (g != null) {
+                groups = groups(g);
+            }
+        }
+        TrainingConfig training = null;
+        EarlyStoppingConfig early = null;
+        Map<String, Object> tr = tree.containsKey("training") ? section(tree.get("training"), "training", null) : Map.of();
+        if (tr != null) {
+            Map<String, Object> rest = new LinkedHashMap<>(tr);
+            Object es = rest.remove("early-stopping");
+            training = bind(TrainingConfig.class, rest, "training", "training");
+            if (es != null) {
+                Map<String, Object> esm = section(es, "training.early-stopping", null);
+                if (esm != null) {
+                    early = bind(EarlyStoppingConfig.class, esm, "training.early-stopping", "early stopping");
+                }
+            }
+        }
+        Path outDir = Path.of("runs", name);
+        if (tree.containsKey("output")) {
+            Map<String, Object> o = section(tree.get("output"), "output", Set.of("dir"));
+            if (o != null && o.get("dir") != null) {
+                outDir = Path.of(String.valueOf(o.get("dir")));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new GraftException(GraftException.Code.CONFIG,
+                    problems.size() == 1 ? "" : "the experiment config has " + problems.size() + " problems:", problems, null);
+        }
+        return new Experiment(data, nodes, output, loss, optimizer, groups, training, early, outDir, baseDir, tree);
+    }
+
+    private <R extends Record> R bind(Class<R> type, Map<String, ?> values, String path, String what) {
+        try {
+            return RecordBinder.bind(type, values, path, what);
+        } catch (GraftException e) {
+            if (e.problems().isEmpty()) {
+                problems.add(e.getMessage());
+            } else {
+                problems.addAll(e.problems());
+            }
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> section(Object v, String path, Set<String> allowed) {
+        if (!(v instanceof Map)) {
+            problems.add(path + ": must be a section of keys, got '" + v + "'");
+            return null;
+        }
+        Map<String, Object> m = (Map<String, Object>) v;
+        if (allowed != null) {
+            for (String k : m.keySet()) {
+                if (!allowed.contains(k)) {
+                    problems.add(path + "." + k + ": unknown key" + Names.didYouMean(k, allowed) + " (allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+                }
+            }
+        }
+        return m;
+    }
+
+    private DataConfig data(Object v) {
+        Map<String, Object> m = section(v, "data", Set.of("dataset", "test-split", "stratify", "transforms"));
+        if (m == null) {
+            return null;
+        }
+        PluginRef ds = null;
+        if (m.get("dataset") == null) {
+            problems.add("data.dataset: required key is missing (a dataset plugin id such as digits, csv or idx)");
+        } else {
+            ds = ref(m.get("dataset"), "data.dataset", Set.of());
+        }
+        double test = number(m.getOrDefault("test-split", 0.2), "data.test-split");
+        if (!(test >= 0 && test < 1)) {
+            problems.add("data.test-split: must be in [0, 1), got " + m.get("test-split"));
+        }
+        boolean stratify = bool(m.getOrDefault("stratify", true), "data.stratify");
+        List<PluginRef> transforms = new ArrayList<>();
+        List<Object> items = RecordBinder.asList(m.get("transforms"));
+        for (int i = 0; i < items.size(); i++) {
+            PluginRef r = ref(items.get(i), "data.transforms[" + i + "]", Set.of());
+            if (r != null) {
+                transforms.add(r);
+            }
+        }
+        return new DataConfig(ds, test, stratify, transforms);
+    }
+
+    private List<NodeConfig> nodes(Object v) {
+        List<NodeConfig> out = new ArrayList<>();
+        if (v == null) {
+            problems.add("model.layers: required key is missing (a list of layers, e.g. [{type: dense, units: 10}])");
+            return out;
+        }
+        List<Object> items = v instanceof Map ? List.of(v) : RecordBinder.asList(v);
+        if (items.isEmpty()) {
+            problems.add("model.layers: the model needs at least one layer");
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        Set<String> known = new LinkedHashSet<>();
+        known.add("input");
+        String prev = "input";
+        for (int i = 0; i < items.size(); i++) {
+            String path = "model.layers[" + i + "]";
+            PluginRef r = ref(items.get(i), path, Set.of("name", "inputs"));
+            if (r == null) {
+                continue;
+            }
+            Object item = items.get(i);
+            String name = null;
+            List<String> inputs = null;
+            if (item instanceof Map<?, ?> im) {
+                if (im.get("name") != null) {
+                    name = String.valueOf(im.get("name"));
+                    if (!name.matches("[A-Za-z][A-Za-z0-9_-]*") || name.equals("input")) {
+                        problems.add(path + ".name: '" + name + "' is not a valid node name (letters, digits, _ and -, starting with a letter; 'input' is reserved)");
+                    } else if (known.contains(name)) {
+                        problems.add(path + ".name: '" + name + "' is used by another node; node names must be unique");
+                    }
+                }
+                if (im.get("inputs") != null) {
+                    inputs = new ArrayList<>();
+                    for (Object o : RecordBinder.asList(im.get("inputs"))) {
+                        String in = String.valueOf(o);
+                        if (!known.contains(in)) {
+                            problems.add(path + ".inputs: unknown node '" + in + "'" + Names.didYouMean(in, known)
+                                    + " (a node may only read 'input' or nodes listed before it: " + String.join(", ", known) + ")");
+                        }
+                        inputs.add(in);
+                    }
+                    if (inputs.isEmpty()) {
+                        problems.add(path + ".inputs: must name at least one node");
+                    }
+                }
+            }
+            if (name == null) {
+                int n = counts.merge(r.id(), 1, Integer::sum);
+                name = r.id() + n;
+                while (known.contains(name)) {
+                    n = counts.merge(r.id(), 1, Integer::sum);
+                    name = r.id() + n;
+                }
+            }
+            if (inputs == null) {
+                inputs = List.of(prev);
+            }
+            known.add(name);
+            prev = name;
+            out.add(new NodeConfig(name, r, inputs));
+        }
+        return out;
+    }
+
+    private List<GroupConfig> groups(Object v) {
+        List<GroupConfig> out = new ArrayList<>();
+        List<Object> items = v instanceof Map ? List.of(v) : RecordBinder.asList(v);
+        for (int i = 0; i < items.size(); i++) {
+            String path = "optimizer.groups[" + i + "]";
+            Map<String, Object> m = section(items.get(i), path, Set.of("name", "params", "lr", "weight-decay", "frozen"));
+            if (m == null) {
+                continue;
+            }
+            List<String> params = RecordBinder.asList(m.get("params")).stream().map(String::valueOf).toList();
+            if (params.isEmpty()) {
+                problems.add(path + ".params: required: glob patterns over parameter names, e.g. [fc1.*]");
+            }
+            Double lr = m.get("lr") == null ? null : number(m.get("lr"), path + ".lr");
+            if (lr != null && !(lr >= 0)) {
+                problems.add(path + ".lr: must be >= 0, got " + m.get("lr"));
+            }
+            Double wd = m.get("weight-decay") == null ? null : number(m.get("weight-decay"), path + ".weight-decay");
+            if (wd != null && !(wd >= 0)) {
+                problems.add(path + ".weight-decay: must be >= 0, got " + m.get("weight-decay"));
+            }
+            boolean frozen = bool(m.getOrDefault("frozen", false), path + ".frozen");
+            String name = m.get("name") == null ? "group" + i : String.valueOf(m.get("name"));
+            out.add(new GroupConfig(name, params, lr, wd, frozen));
+        }
+        return out;
+    }
+
+    /** A plugin reference: an id, or a map with {@code type} and options (minus {@code reserved} keys). */
+    private PluginRef ref(Object v, String path, Set<String> reserved) {
+        if (v instanceof String s) {
+            if (!s.matches("[a-z][a-z0-9-]*")) {
+                problems.add(path + ": '" + s + "' is not a plugin id (lower-case letters, digits and dashes)");
+                return null;
+            }
+            return new PluginRef(s, Map.of(), path);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Object type = m.get("type");
+            if (type == null) {
+                problems.add(path + ".type: required key is missing (the plugin id)");
+                return null;
+            }
+            Map<String, Object> opts = new LinkedHashMap<>();
+            m.forEach((k, val) -> {
+                String key = String.valueOf(k);
+                if (!key.equals("type") && !reserved.contains(key)) {
+                    opts.put(key, val);
+                }
+            });
+            return new PluginRef(String.valueOf(type), opts, path);
+        }
+        problems.add(path + ": must be a plugin id or a section with 'type', got '" + v + "'");
+        return null;
+    }
+
+    private double number(Object v, String path) {
+        try {
+            return (Double) RecordBinder.convert(v, Double.class);
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": " + e.getMessage());
+            return 0;
+        }
+    }
+
+    private boolean bool(Object v, String path) {
+        try {
+            return (Boolean) RecordBinder.convert(v, Boolean.class);
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": " + e.getMessage());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,462 @@
+package dev.graft.runtime.engine;
+
+import dev.graft.api.Mode;
+import dev.graft.api.PluginKind;
+import dev.graft.api.Shape;
+import dev.graft.api.data.Target;
+import dev.graft.api.init.InitSpec;
+import dev.graft.api.init.Initializer;
+import dev.graft.api.init.InitializerProvider;
+import dev.graft.api.layer.Layer;
+import dev.graft.api.layer.LayerContext;
+import dev.graft.api.layer.LayerProvider;
+import dev.graft.api.layer.ParamSpec;
+import dev.graft.api.loss.Loss;
+import dev.graft.api.loss.LossProvider;
+import dev.graft.runtime.GraftException;
+import dev.graft.runtime.config.RecordBinder;
+import dev.graft.runtime.model.ModelIR;
+import dev.graft.runtime.plugin.PluginRegistry;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A model IR compiled against the plugins: layers created, shapes checked, parameters allocated,
+ * and two SameDiff graphs, one for training (with labels, loss and dropout masks) and one for
+ * inference, that share the same parameter arrays. Updating a parameter in place (as optimizers do)
+ * changes both graphs.
+ */
+public final class Network {
+    /** Name of the input placeholder. */
+    public static final String INPUT = "input";
+    /** Name of the labels placeholder in the training graph. */
+    public static final String LABELS = "labels";
+    /** Name of the loss variable in the training graph. */
+    public static final String LOSS = "loss";
+    /** Name of the predictions variable in the inference graph. */
+    public static final String PREDICTIONS = "predictions";
+
+    private final ModelIR ir;
+    private final Shape inputShape;
+    private final Target target;
+    private final Map<String, Layer> layers = new LinkedHashMap<>();
+    private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    private final Map<String, ParamSpec> specs = new LinkedHashMap<>();
+    private final Map<String, String> paramNode = new LinkedHashMap<>();
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final Loss loss;
+    private final PluginRegistry registry;
+    private SameDiff trainGraph;
+    private SameDiff inferGraph;
+    private final List<MaskSpec> masks = new ArrayList<>();
+    private SplittableRandom maskRng = new SplittableRandom(0);
+
+    private record MaskSpec(String placeholder, Shape shape, double keep) {
+    }
+
+    /**
+     * Compiles a model.
+     *
+     * @param nodePaths optional node name to config key path, for messages
+     * @throws GraftException naming the node when a shape does not fit or a plugin is unknown
+     */
+    public Network(ModelIR ir, PluginRegistry registry, Map<String, String> nodePaths) {
+        this.ir = ir;
+        this.registry = registry;
+        this.inputShape = Shape.of(ir.input().shape().stream().mapToLong(Long::longValue).toArray());
+        this.target = targetOf(ir.target());
+        shapes.put(INPUT, inputShape);
+        List<String> problems = new ArrayList<>();
+        for (ModelIR.NodeIR node : ir.nodes()) {
+            String where = "node '" + node.name() + "' (" + node.plugin()
+                    + (nodePaths.containsKey(node.name()) ? ", " + nodePaths.get(node.name()) : "") + ")";
+            LayerProvider<?> provider;
+            Layer layer;
+            try {
+                provider = registry.get(PluginKind.LAYER, node.plugin(), nodePaths.getOrDefault(node.name(), "node '" + node.name() + "'") + ".type");
+                layer = create(provider, node.config(), nodePaths.getOrDefault(node.name(), "node '" + node.name() + "'"));
+            } catch (GraftException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            List<Shape> in = new ArrayList<>();
+            for (String i : node.inputs()) {
+                Shape s = shapes.get(i);
+                if (s == null) {
+                    problems.add(where + ": input '" + i + "' is not the model input or an earlier node");
+                }
+                in.add(s);
+            }
+            if (in.contains(null)) {
+                continue;
+            }
+            int arity = layer.arity();
+            if (arity != Layer.VARIADIC && arity != in.size()) {
+                problems.add(where + ": takes " + arity + " input" + (arity == 1 ? "" : "s") + " but is given " + in.size() + " " + node.inputs());
+                continue;
+            }
+            try {
+                Shape out = layer.outputShape(List.copyOf(in));
+                List<ParamSpec> ps = layer.params(List.copyOf(in));
+                for (ParamSpec p : ps) {
+                    String full = node.name() + "." + p.name();
+                    specs.put(full, p);
+                    paramNode.put(full, node.name());
+                }
+                shapes.put(node.name(), out);
+                layers.put(node.name(), layer);
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": " + e.getMessage() + " (input shape" + (in.size() == 1 ? " " + in.get(0) : "s " + in) + ")");
+            }
+        }
+        if (problems.isEmpty() && !shapes.containsKey(ir.output())) {
+            problems.add("model output '" + ir.output() + "' is not a node of the model");
+        }
+        Loss l = null;
+        try {
+            LossProvider<?> lp = registry.get(PluginKind.LOSS, ir.loss().plugin(), "loss");
+            l = createLoss(lp, ir.loss().config());
+            String bad = l.checkTarget(target);
+            if (bad != null) {
+                problems.add("loss: " + bad);
+            }
+        } catch (GraftException e) {
+            problems.add(e.getMessage());
+        }
+        this.loss = l;
+        if (!problems.isEmpty()) {
+            throw new GraftException(GraftException.Code.MODEL, problems.size() == 1 ? "" : "the model has " + problems.size() + " problems:", problems, null);
+        }
+        if (target instanceof Target.Classes c) {
+            Shape out = shapes.get(ir.output());
+            if (out.rank() != 1 || out.dim(0) != c.count()) {
+                throw new GraftException(GraftException.Code.MODEL, "the model output '" + ir.output() + "' has shape " + out
+                        + " but the dataset has " + c.count() + " classes; the last layer must produce [" + c.count() + "] (e.g. dense with units: " + c.count() + ")");
+            }
+        } else if (target instanceof Target.Regression r && !shapes.get(ir.output()).equals(r.shape())) {
+            throw new GraftException(GraftException.Code.MODEL, "the model output '" + ir.output() + "' has shape " + shapes.get(ir.output())
+                    + " but the targets have shape " + r.shape());
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Layer create(LayerProvider provider, Map<String, Object> config, String path) {
+        Record cfg = RecordBinder.bind(provider.configType(), config, path, "layer '" + provider.id() + "'");
+        return provider.create(cfg);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Loss createLoss(LossProvider provider, Map<String, Object> config) {
+        Record cfg = RecordBinder.bind(provider.configType(), config, "loss", "loss '" + provider.id() + "'");
+        return provider.create(cfg);
+    }
+
+    /** The IR's target as an API target. */
+    public static Target targetOf(ModelIR.TargetIR t) {
+        if ("classes".equals(t.kind())) {
+            return new Target.Classes(t.classes());
+        }
+        return new Target.Regression(Shape.of(t.shape().stream().mapToLong(Long::longValue).toArray()));
+    }
+
+    /** Fills every parameter from its initializer with generators seeded from {@code seed} and the parameter name. */
+    public void initialize(long seed) {
+        Map<InitSpec, Initializer> cache = new HashMap<>();
+        for (Map.Entry<String, ParamSpec> e : specs.entrySet()) {
+            ParamSpec p = e.getValue();
+            Initializer init = cache.computeIfAbsent(p.init(), this::initializer);
+            long count = 1;
+            for (long d : p.shape()) {
+                count *= d;
+            }
+            SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (e.getKey().hashCode() + 1L)));
+            double[] values = init.values(count, p.fan(), rng);
+            if (values.length != count) {
+                throw new IllegalStateException("initializer " + p.init().id() + " returned " + values.length + " values for " + count);
+            }
+            INDArray arr = Nd4j.createFromArray(values).castTo(DataType.FLOAT).reshape('c', p.shape());
+            INDArray existing = params.get(e.getKey());
+            if (existing != null) {
+                existing.assign(arr);
+            } else {
+                params.put(e.getKey(), arr);
+            }
+        }
+        maskRng = new SplittableRandom(seed * 31 + 7);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Initializer initializer(InitSpec spec) {
+        InitializerProvider provider = registry.get(PluginKind.INITIALIZER, spec.id(), "initializer");
+        Record cfg = RecordBinder.bind(provider.configType(), spec.options(), "initializer", "initializer '" + spec.id() + "'");
+        return provider.create(cfg);
+    }
+
+    /** Replaces parameter values (for loading); names and shapes must match. */
+    public void setParams(Map<String, INDArray> values, String origin) {
+        List<String> problems = new ArrayList<>();
+        for (String name : specs.keySet()) {
+            INDArray v = values.get(name);
+            if (v == null) {
+                problems.add("parameter '" + name + "' is missing");
+            } else if (!java.util.Arrays.equals(v.shape(), specs.get(name).shape())) {
+                problems.add("parameter '" + name + "' has shape " + java.util.Arrays.toString(v.shape()) + ", the model needs "
+                        + java.util.Arrays.toString(specs.get(name).shape()));
+            }
+        }
+        for (String name : values.keySet()) {
+            if (!specs.containsKey(name)) {
+                problems.add("parameter '" + name + "' is not part of the model");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new GraftException(GraftException.Code.MODEL, origin + " does not fit the model:", problems, null);
+        }
+        for (String name : specs.keySet()) {
+            INDArray v = values.get(name).castTo(DataType.FLOAT);
+            INDArray existing = params.get(name);
+            if (existing != null) {
+                existing.assign(v);
+            } else {
+                params.put(name, v.dup('c'));
+            }
+        }
+    }
+
+    private SameDiff build(Mode mode, boolean withLoss) {
+        if (params.size() != specs.size()) {
+            throw new IllegalStateException("parameters are not initialised; call initialize(seed) or setParams first");
+        }
+        SameDiff sd = SameDiff.create();
+        Map<String, SDVariable> vars = new HashMap<>();
+        vars.put(INPUT, sd.placeHolder(INPUT, DataType.FLOAT, inputShape.withBatch(-1)));
+        Map<String, SDVariable> paramVars = new HashMap<>();
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            paramVars.put(e.getKey(), sd.var(e.getKey(), e.getValue()));
+        }
+        if (mode == Mode.TRAIN) {
+            masks.clear();
+        }
+        for (ModelIR.NodeIR node : ir.nodes()) {
+            Layer layer = layers.get(node.name());
+            List<SDVariable> in = node.inputs().stream().map(vars::get).toList();
+            LayerContext ctx = new Ctx(sd, node.name(), mode, paramVars);
+            SDVariable out;
+            try {
+                out = layer.forward(ctx, in);
+            } catch (IllegalArgumentException e) {
+                throw new GraftException(GraftException.Code.MODEL, "node '" + node.name() + "' (" + node.plugin() + "): " + e.getMessage());
+            }
+            vars.put(node.name(), out);
+        }
+        SDVariable out = vars.get(ir.output());
+        if (withLoss) {
+            SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, labelShape());
+            loss.compute(sd, out, labels).rename(LOSS);
+        }
+        if (mode == Mode.INFER) {
+            loss.predictions(sd, out).rename(PREDICTIONS);
+        }
+        return sd;
+    }
+
+    private long[] labelShape() {
+        if (target instanceof Target.Classes c) {
+            return new long[] {-1, c.count()};
+        }
+        return ((Target.Regression) target).shape().withBatch(-1);
+    }
+
+    private final class Ctx implements LayerContext {
+        private final SameDiff sd;
+        private final String node;
+        private final Mode mode;
+        private final Map<String, SDVariable> paramVars;
+
+        Ctx(SameDiff sd, String node, Mode mode, Map<String, SDVariable> paramVars) {
+            this.sd = sd;
+            this.node = node;
+            this.mode = mode;
+            this.paramVars = paramVars;
+        }
+
+        @Override
+        public SameDiff sd() {
+            return sd;
+        }
+
+        @Override
+        public String nodeName() {
+            return node;
+        }
+
+        @Override
+        public Mode mode() {
+            return mode;
+        }
+
+        @Override
+        public SDVariable param(String name) {
+            SDVariable v = paramVars.get(node + "." + name);
+            if (v == null) {
+                throw new IllegalStateException("layer of node '" + node + "' asked for parameter '" + name + "' it did not declare");
+            }
+            return v;
+        }
+
+        @Override
+        public SDVariable bernoulliMask(String key, Shape shape, double keepProbability) {
+            if (mode != Mode.TRAIN) {
+                throw new IllegalStateException("bernoulliMask is only available in the training graph (node '" + node + "')");
+            }
+            String ph = node + "/" + key;
+            masks.add(new MaskSpec(ph, shape, keepProbability));
+            return sd.placeHolder(ph, DataType.FLOAT, shape.withBatch(-1));
+        }
+    }
+
+    /** The training graph (built on first use). */
+    public SameDiff trainGraph() {
+        if (trainGraph == null) {
+            trainGraph = build(Mode.TRAIN, true);
+        }
+        return trainGraph;
+    }
+
+    /** The inference graph (built on first use). */
+    public SameDiff inferGraph() {
+        if (inferGraph == null) {
+            inferGraph = build(Mode.INFER, false);
+        }
+        return inferGraph;
+    }
+
+    /** Result of one forward/backward pass. */
+    public record StepResult(double loss, Map<String, INDArray> gradients) {
+    }
+
+    /**
+     * Forward and backward on one batch.
+     *
+     * @param features  {@code [batch, ...inputShape]}
+     * @param labels    one-hot {@code [batch, classes]} or regression targets
+     * @param wrt       the parameters to differentiate
+     */
+    public StepResult gradients(INDArray features, INDArray labels, Collection<String> wrt) {
+        SameDiff sd = trainGraph();
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, features);
+        ph.put(LABELS, labels);
+        long batch = features.size(0);
+        for (MaskSpec m : masks) {
+            long n = batch * m.shape().size();
+            float[] v = new float[(int) n];
+            for (int i = 0; i < n; i++) {
+                v[i] = maskRng.nextDouble() < m.keep() ? 1f : 0f;
+            }
+            ph.put(m.placeholder(), Nd4j.createFromArray(v).reshape('c', m.shape().withBatch(batch)));
+        }
+        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(LOSS), wrt);
+        return new StepResult(r.getOutputs().get(LOSS).getDouble(0), r.getGradients());
+    }
+
+    /** Mean loss and predictions of a labelled set, in inference behaviour (no dropout). */
+    public record Scored(double loss, INDArray predictions) {
+    }
+
+    /** Scores labelled examples with the inference graph plus the loss, in batches of {@code batch}. */
+    public Scored score(INDArray features, INDArray labels, int batch) {
+        if (evalGraph == null) {
+            evalGraph = build(Mode.INFER, true);
+        }
+        long n = features.size(0);
+        List<INDArray> parts = new ArrayList<>();
+        double total = 0;
+        for (long s = 0; s < n; s += batch) {
+            long e = Math.min(n, s + batch);
+            var idx = org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e);
+            Map<String, INDArray> ph = new HashMap<>();
+            ph.put(INPUT, features.get(idx));
+            ph.put(LABELS, labels.get(idx));
+            Map<String, INDArray> out = evalGraph.output(ph, LOSS, PREDICTIONS);
+            total += out.get(LOSS).getDouble(0) * (e - s);
+            parts.add(out.get(PREDICTIONS).dup());
+        }
+        INDArray preds = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+        return new Scored(n == 0 ? Double.NaN : total / n, preds);
+    }
+
+    private SameDiff evalGraph;
+
+    /** Predictions ({@code loss.predictions(output)}) for features, in batches of {@code batch}. */
+    public INDArray predict(INDArray features, int batch) {
+        SameDiff sd = inferGraph();
+        long n = features.size(0);
+        List<INDArray> parts = new ArrayList<>();
+        for (long s = 0; s < n; s += batch) {
+            long e = Math.min(n, s + batch);
+            INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e));
+            parts.add(sd.output(Map.of(INPUT, x), PREDICTIONS).get(PREDICTIONS).dup());
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    public ModelIR ir() {
+        return ir;
+    }
+
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** Per-example output shape of every node (and {@code input}). */
+    public Map<String, Shape> shapes() {
+        return java.util.Collections.unmodifiableMap(shapes);
+    }
+
+    /** Declared parameters by full name. */
+    public Map<String, ParamSpec> paramSpecs() {
+        return java.util.Collections.unmodifiableMap(specs);
+    }
+
+    /** The live parameter arrays by full name. */
+    public Map<String, INDArray> params() {
+        return java.util.Collections.unmodifiableMap(params);
+    }
+
+    /** The node that owns a parameter. */
+    public String nodeOf(String param) {
+        return paramNode.get(param);
+    }
+
+    /** Total number of parameter values. */
+    public long parameterCount() {
+        return specs.values().stream().mapToLong(p -> {
+            long c = 1;
+            for (long d : p.shape()) {
+                c *= d;
+            }
+            return c;
+        }).sum();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.graft.runtime.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model intermediate representation: a graph of named nodes, each naming a layer plugin by id and
+ * version with its config as plain values, plus the loss, the target and the feature transforms. It
+ * is saved as JSON ({@code model.json}); it never contains Java class names, so a saved model loads
+ * with any build of the plugins that has the same ids.
+ *
+ * @param format     format tag, {@link #FORMAT}
+ * @param input      the model input
+ * @param nodes      the nodes in an order where every node comes after its inputs
+ * @param output     the output node's name
+ * @param loss       the loss plugin (it also turns outputs into predictions)
+ * @param target     what the labels are
+ * @param transforms feature transforms applied before the first node, in order
+ */
+public record ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,
+                      List<PluginIR> transforms) {
+    public static final String FORMAT = "graft-model/1";
+
+    public ModelIR {
+        nodes = List.copyOf(nodes);
+        transforms = transforms == null ? List.of() : List.copyOf(transforms);
+    }
+
+    /** The model input: name and per-example shape. */
+    public record InputIR(String name, List<Long> shape) {
+    }
+
+    /** One node. */
+    public record NodeIR(String name, String plugin, String version, Map<String, Object> config, List<String> inputs) {
+        public NodeIR {
+            inputs = List.copyOf(inputs);
+        }
+    }
+
+    /** A plugin reference with its version and config. */
+    public record PluginIR(String plugin, String version, Map<String, Object> config) {
+    }
+
+    /**
+     * What the labels are.
+     *
+     * @param kind    {@code classes} or {@code regression}
+     * @param classes class names for {@code classes}
+     * @param shape   target shape for {@code regression}
+     */
+    public record TargetIR(String kind, List<String> classes, List<Long> shape) {
+    }
+}
