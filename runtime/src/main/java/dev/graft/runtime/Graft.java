@@ -161,6 +161,45 @@ public final class Graft {
             throw new GraftException(GraftException.Code.CONFIG, problems.size() == 1 ? "" : "the experiment has " + problems.size() + " problems:", problems, null);
         }
         long seed = exp.training().seed();
+        RawData raw = split(exp, ds);
+        Target target = raw.target();
+        Shape shape = raw.shape();
+        Examples train = raw.splits().train();
+        Examples val = raw.splits().validation();
+        Examples test = raw.splits().test();
+        List<FittedTransform> fitted = new ArrayList<>();
+        for (Plugins.Bound<TransformProvider<?>> b : transforms) {
+            Transform t = ((TransformProvider) b.provider()).create(b.config());
+            Transform.Fitted f = t.fit(train.features());
+            fitted.add(new FittedTransform(b.ir(), f));
+            train = new Examples(f.apply(train.features()), train.labels());
+            val = new Examples(f.apply(val.features()), val.labels());
+            test = new Examples(f.apply(test.features()), test.labels());
+        }
+        ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList()),
+                new ArrayList<>(nodes.values()), exp.output(), loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
+        Network net = new Network(ir, registry, paths);
+        net.initialize(seed);
+        ParamGroups groups = new ParamGroups(exp.groups(), net.paramSpecs());
+        Optimizer optimizer = ((OptimizerProvider) opt.provider()).create(opt.config());
+        Metrics metrics = Metrics.resolve(registry, target, exp.training().metrics());
+        return new Run(this, exp, net, optimizer, opt.ir(), groups, metrics, new Splits(train, val, test), fitted, raw.description());
+    }
+
+    /** A dataset's examples split as an experiment says, before any transform. */
+    public record RawData(Shape shape, Target target, Splits splits, String description) {
+    }
+
+    /**
+     * Loads the experiment's dataset and splits it exactly as training does (same seed, same
+     * stratification), without transforms. {@code graft eval} uses it to find the test split again.
+     */
+    public RawData split(Experiment exp) {
+        return split(exp, Plugins.bind(registry, PluginKind.DATASET, exp.data().dataset()));
+    }
+
+    private RawData split(Experiment exp, Plugins.Bound<DatasetProvider<?>> ds) {
+        long seed = exp.training().seed();
         Dataset data = loadData(ds, exp.baseDir(), seed);
         Target target = data.target();
         Shape shape = data.featureShape();
@@ -178,25 +217,7 @@ public final class Graft {
             test = Splits.rows(all, s[1]);
         }
         long[][] v = Splits.split(pool.size(), pool.labels(), target, exp.training().validationSplit(), exp.data().stratify(), seed + 2);
-        Examples train = Splits.rows(pool, v[0]);
-        Examples val = Splits.rows(pool, v[1]);
-        List<FittedTransform> fitted = new ArrayList<>();
-        for (Plugins.Bound<TransformProvider<?>> b : transforms) {
-            Transform t = ((TransformProvider) b.provider()).create(b.config());
-            Transform.Fitted f = t.fit(train.features());
-            fitted.add(new FittedTransform(b.ir(), f));
-            train = new Examples(f.apply(train.features()), train.labels());
-            val = new Examples(f.apply(val.features()), val.labels());
-            test = new Examples(f.apply(test.features()), test.labels());
-        }
-        ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList()),
-                new ArrayList<>(nodes.values()), exp.output(), loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
-        Network net = new Network(ir, registry, paths);
-        net.initialize(seed);
-        ParamGroups groups = new ParamGroups(exp.groups(), net.paramSpecs());
-        Optimizer optimizer = ((OptimizerProvider) opt.provider()).create(opt.config());
-        Metrics metrics = Metrics.resolve(registry, target, exp.training().metrics());
-        return new Run(this, exp, net, optimizer, opt.ir(), groups, metrics, new Splits(train, val, test), fitted, data.describe());
+        return new RawData(shape, target, new Splits(Splits.rows(pool, v[0]), Splits.rows(pool, v[1]), test), data.describe());
     }
 
     private Dataset loadData(Plugins.Bound<DatasetProvider<?>> ds, Path baseDir, long seed) {

@@ -48,7 +48,7 @@ public final class Run {
         Trainer trainer = new Trainer(network, optimizer, groups, metrics, experiment.training(), experiment.early(), List.of(listeners));
         Trainer.Result result = trainer.fit(splits.train(), splits.validation());
         Evaluation test = splits.test().size() == 0 ? null : evaluate(splits.test());
-        return new TrainedModel(graft, network, transforms, optimizer, optimizerIR, metrics, result, test, trainer.steps(), experiment.source());
+        return new TrainedModel(graft, network, transforms, optimizer, optimizerIR, metrics, result, test, trainer.steps(), experiment.source()).withBaseDir(experiment.baseDir());
     }
 
     /** Scores already-transformed examples. */

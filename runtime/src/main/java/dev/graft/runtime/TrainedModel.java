@@ -51,6 +51,7 @@ public final class TrainedModel {
     private final Evaluation test;
     private final long steps;
     private final Map<String, Object> config;
+    private Path baseDir;
 
     TrainedModel(Graft graft, Network network, List<Graft.FittedTransform> transforms, Optimizer optimizer, ModelIR.PluginIR optimizerIR,
                  Metrics metrics, Trainer.Result result, Evaluation test, long steps, Map<String, Object> config) {
@@ -118,6 +119,21 @@ public final class TrainedModel {
         return network;
     }
 
+    /** The experiment config this model was trained with (as a tree), or null. */
+    public Map<String, Object> config() {
+        return config;
+    }
+
+    /** The directory the experiment's relative data paths were resolved against, or null. */
+    public Path baseDir() {
+        return baseDir;
+    }
+
+    TrainedModel withBaseDir(Path dir) {
+        this.baseDir = dir;
+        return this;
+    }
+
     /** Test-split evaluation from training, or null (loaded models, or no test split). */
     public Evaluation testEvaluation() {
         return test;
@@ -163,6 +179,9 @@ public final class TrainedModel {
             }
             if (config != null) {
                 training.put("config", config);
+            }
+            if (baseDir != null) {
+                training.put("base_dir", baseDir.toString());
             }
             Files.writeString(tmp.resolve("training.json"), ModelJson.mapper().writeValueAsString(training));
             Path old = abs.resolveSibling(abs.getFileName() + ".old");
@@ -234,12 +253,16 @@ public final class TrainedModel {
             }
             long steps = 0;
             Map<String, Object> config = null;
+            Path base = null;
             if (Files.exists(dir.resolve("training.json"))) {
                 Map<String, Object> tj = ModelJson.mapper().readValue(Files.readString(dir.resolve("training.json")), new TypeReference<>() { });
                 steps = tj.get("steps") instanceof Number n ? n.longValue() : 0;
                 config = tj.get("config") instanceof Map m ? m : null;
+                base = tj.get("base_dir") instanceof String b ? Path.of(b) : null;
             }
-            return new TrainedModel(graft, net, fitted, opt, optIR, null, null, null, steps, config);
+            TrainedModel tm = new TrainedModel(graft, net, fitted, opt, optIR, null, null, null, steps, config);
+            tm.baseDir = base;
+            return tm;
         } catch (JsonProcessingException e) {
             throw new GraftException(GraftException.Code.MODEL, dir + ": a JSON file is corrupt: " + e.getOriginalMessage());
         } catch (IOException e) {
