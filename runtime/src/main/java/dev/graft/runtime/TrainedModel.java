@@ -144,6 +144,11 @@ public final class TrainedModel {
         return result == null ? List.of() : result.history();
     }
 
+    /** The epoch whose weights the model holds (the best one when early stopping restored it), or 0. */
+    public int bestEpoch() {
+        return result == null ? 0 : result.bestEpoch();
+    }
+
     /** Why training ended, or null for loaded models. */
     public String stopReason() {
         return result == null ? null : result.stopReason();

@@ -186,7 +186,9 @@ public final class Network {
             if (values.length != count) {
                 throw new IllegalStateException("initializer " + p.init().id() + " returned " + values.length + " values for " + count);
             }
-            INDArray arr = Nd4j.createFromArray(values).castTo(DataType.FLOAT).reshape('c', p.shape());
+            // a fresh, contiguous array: SameDiff copies views it is given, which would break the sharing
+            // of parameter arrays between the training and inference graphs
+            INDArray arr = Nd4j.createFromArray(values).castTo(DataType.FLOAT).reshape('c', p.shape()).dup('c');
             INDArray existing = params.get(e.getKey());
             if (existing != null) {
                 existing.assign(arr);
@@ -244,7 +246,11 @@ public final class Network {
         vars.put(INPUT, sd.placeHolder(INPUT, DataType.FLOAT, inputShape.withBatch(-1)));
         Map<String, SDVariable> paramVars = new HashMap<>();
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            paramVars.put(e.getKey(), sd.var(e.getKey(), e.getValue()));
+            SDVariable v = sd.var(e.getKey(), e.getValue());
+            if (sd.getArrForVarName(e.getKey()) != e.getValue()) {
+                throw new IllegalStateException("SameDiff copied parameter " + e.getKey() + "; the graphs would not share it");
+            }
+            paramVars.put(e.getKey(), v);
         }
         if (mode == Mode.TRAIN) {
             masks.clear();

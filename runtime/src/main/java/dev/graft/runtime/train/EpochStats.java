@@ -15,6 +15,6 @@ import java.util.Map;
 public record EpochStats(int epoch, double trainLoss, double valLoss, Map<String, Double> valMetrics, double seconds,
                          double examplesPerSec) {
     public EpochStats {
-        valMetrics = Map.copyOf(valMetrics);
+        valMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(valMetrics));
     }
 }

@@ -1,0 +1,40 @@
+package dev.graft.cli;
+
+import dev.graft.runtime.Graft;
+import dev.graft.runtime.config.Experiment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model from an experiment file (YAML or properties), test it, and save it.",
+                "Every config problem is reported before training starts."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment file (.yaml, .yml or .properties)")
+    Path config;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "override a config value, e.g. --set training.epochs=3; repeatable")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where to save the model (default: output.dir of the config, else runs/<config name>)")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Graft graft = common.graft();
+        Experiment exp = graft.experiment(config, sets);
+        return TrainFlow.run(graft, exp, out, Main.stdout(spec), common.json, "train");
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Built-in feature transforms, fitted on the training split and saved with the model:
+ * {@code standardize} and {@code min-max}, per feature, for examples of any shape.
+ */
+package dev.graft.plugins.transform;

@@ -1,0 +1,122 @@
+package dev.graft.plugins.init;
+
+import dev.graft.api.config.NoConfig;
+import dev.graft.api.init.Fan;
+import dev.graft.api.init.Initializer;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Initializer statistics on large draws, bounds, determinism and config validation. */
+class InitializersTest {
+    static final int N = 200_000;
+    static final Fan FAN = new Fan(300, 100);
+
+    static double[] draw(Initializer init) {
+        return init.values(N, FAN, new SplittableRandom(7));
+    }
+
+    static double mean(double[] v) {
+        return Arrays.stream(v).average().orElseThrow();
+    }
+
+    static double std(double[] v) {
+        double m = mean(v);
+        return Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / v.length);
+    }
+
+    /** Checks mean 0 and the given std within 1.5 %, and that all values lie within +-bound (if bound > 0). */
+    static void assertCentred(double[] v, double std, double bound) {
+        assertThat(v).hasSize(N);
+        assertThat(mean(v)).isCloseTo(0, within(0.01 * std));
+        assertThat(std(v)).isCloseTo(std, within(0.015 * std));
+        if (bound > 0) {
+            assertThat(Arrays.stream(v).allMatch(x -> x >= -bound && x < bound)).isTrue();
+            assertThat(Arrays.stream(v).max().orElseThrow()).isGreaterThan(0.99 * bound);
+        }
+    }
+
+    @Test
+    void xavierUniform() {
+        double a = Math.sqrt(6.0 / 400);
+        assertCentred(draw(new XavierUniformProvider().create(new XavierUniformProvider.Config(1.0))), a / Math.sqrt(3), a);
+        double a2 = 2 * a;
+        assertCentred(draw(new XavierUniformProvider().create(new XavierUniformProvider.Config(2.0))), a2 / Math.sqrt(3), a2);
+    }
+
+    @Test
+    void xavierNormal() {
+        assertCentred(draw(new XavierNormalProvider().create(new XavierNormalProvider.Config(1.0))), Math.sqrt(2.0 / 400), 0);
+    }
+
+    @Test
+    void heUniform() {
+        double a = Math.sqrt(6.0 / 300);
+        assertCentred(draw(new HeUniformProvider().create(NoConfig.INSTANCE)), a / Math.sqrt(3), a);
+    }
+
+    @Test
+    void heNormal() {
+        assertCentred(draw(new HeNormalProvider().create(NoConfig.INSTANCE)), Math.sqrt(2.0 / 300), 0);
+    }
+
+    @Test
+    void normalMeanAndStd() {
+        double[] v = draw(new NormalProvider().create(new NormalProvider.Config(3.0, 0.5)));
+        assertThat(mean(v)).isCloseTo(3.0, within(0.005));
+        assertThat(std(v)).isCloseTo(0.5, within(0.0075));
+        // the tails of a normal distribution: about 4.55 % of values beyond two standard deviations
+        long beyond = Arrays.stream(v).filter(x -> Math.abs(x - 3.0) > 1.0).count();
+        assertThat((double) beyond / N).isCloseTo(0.0455, within(0.003));
+    }
+
+    @Test
+    void uniformRange() {
+        double[] v = draw(new UniformProvider().create(new UniformProvider.Config(-2, 4)));
+        assertThat(mean(v)).isCloseTo(1.0, within(0.02));
+        assertThat(std(v)).isCloseTo(6 / Math.sqrt(12), within(0.02));
+        assertThat(Arrays.stream(v).allMatch(x -> x >= -2 && x < 4)).isTrue();
+    }
+
+    @Test
+    void constants() {
+        assertThat(new ZerosProvider().create(NoConfig.INSTANCE).values(5, FAN, new SplittableRandom(1)))
+                .containsExactly(0, 0, 0, 0, 0);
+        assertThat(new OnesProvider().create(NoConfig.INSTANCE).values(3, FAN, new SplittableRandom(1)))
+                .containsExactly(1, 1, 1);
+        assertThat(new ConstantProvider().create(new ConstantProvider.Config(0.1)).values(2, FAN, new SplittableRandom(1)))
+                .containsExactly(0.1, 0.1);
+        assertThat(new ZerosProvider().create(NoConfig.INSTANCE).values(0, FAN, new SplittableRandom(1))).isEmpty();
+    }
+
+    @Test
+    void sameSeedSameValuesOtherSeedOtherValues() {
+        Initializer init = new HeNormalProvider().create(NoConfig.INSTANCE);
+        double[] a = init.values(101, FAN, new SplittableRandom(42));
+        double[] b = init.values(101, FAN, new SplittableRandom(42));
+        double[] c = init.values(101, FAN, new SplittableRandom(43));
+        assertThat(a).isEqualTo(b);
+        assertThat(a).isNotEqualTo(c);
+        // an odd count uses half of the last polar pair; the values are still all finite
+        assertThat(Arrays.stream(a).allMatch(Double::isFinite)).isTrue();
+    }
+
+    @Test
+    void configsAreValidated() {
+        assertThatThrownBy(() -> new NormalProvider.Config(0, 0))
+                .hasMessage("std must be a finite positive number, got 0.0");
+        assertThatThrownBy(() -> new UniformProvider.Config(1, 1))
+                .hasMessage("high must be greater than low, got low = 1.0, high = 1.0");
+        assertThatThrownBy(() -> new XavierUniformProvider.Config(-1))
+                .hasMessage("gain must be a finite positive number, got -1.0");
+        assertThatThrownBy(() -> new ConstantProvider.Config(Double.NaN))
+                .hasMessage("value must be a finite number, got NaN");
+        assertThatThrownBy(() -> new ZerosProvider().create(NoConfig.INSTANCE).values(-1, FAN, new SplittableRandom(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
