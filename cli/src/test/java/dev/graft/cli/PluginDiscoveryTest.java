@@ -106,6 +106,27 @@ class PluginDiscoveryTest {
     }
 
     @Test
+    void aJarMayContributeAGuiceModuleWhoseBindingsProvidersInject() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("plugins"));
+        String module = """
+                package wired;
+                public class WiringModule extends com.google.inject.AbstractModule {
+                    @Override protected void configure() {
+                        bind(String.class).annotatedWith(com.google.inject.name.Names.named("wired.id")).toInstance("wired-layer");
+                    }
+                }
+                """;
+        String provider = layerSource("wired", "Wired", "ID", "1.0", "")
+                .replace("public Wired() {  }", "private final String id; @jakarta.inject.Inject public Wired(@com.google.inject.name.Named(\"wired.id\") String id) { this.id = id; }")
+                .replace("return \"ID\";", "return id;");
+        PluginJars.build(dir.resolve("wired.jar"), Map.of("wired.WiringModule", module, "wired.Wired", provider),
+                Map.of("dev.graft.api.layer.LayerProvider", "wired.Wired", "com.google.inject.Module", "wired.WiringModule"));
+        CliRunner r = CliRunner.run("plugins", "--json", "--plugins", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.lastLine()).contains("\"id\":\"wired-layer\"");
+    }
+
+    @Test
     void aMissingPluginDirectoryIsAClearError() {
         CliRunner r = CliRunner.run("train", "x.yaml", "--plugins", tmp.resolve("nope").toString());
         assertThat(r.isCleanError()).as(r.err()).isTrue();

@@ -322,7 +322,7 @@ public final class GradientCheck {
             for (var e : paramArrays.entrySet()) {
                 paramVars.put(e.getKey(), sd.var(nodeName + "." + e.getKey(), e.getValue()));
             }
-            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, paramVars, batch, seed);
+            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, paramVars, batch, seed, inputs);
             SDVariable out;
             INDArray outValue;
             try {
@@ -399,7 +399,7 @@ public final class GradientCheck {
             for (var e : paramArrays.entrySet()) {
                 vars.put(e.getKey(), sd.var(nodeName + "." + e.getKey(), e.getValue().dup()));
             }
-            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, batch, seed);
+            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, batch, seed, inputs);
             INDArray actual;
             try {
                 SDVariable out = layer.forward(ctx, List.copyOf(phs));

@@ -127,7 +127,7 @@ public final class LayerRunner {
                         + values.keySet());
             }
         }
-        TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, batch, seed, inputs[0].dataType());
+        TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, batch, seed, inputs[0].dataType(), shapes);
         SDVariable out = layer.forward(ctx, inVars);
         INDArray result = sd.output(Collections.emptyMap(), out.name()).get(out.name());
         if (!Arrays.equals(result.shape(), outputShape.withBatch(batch))) {

@@ -45,6 +45,12 @@ public final class TestLayerContext implements LayerContext {
     private final long seed;
     private final DataType dataType;
     private final Map<String, INDArray> masks = new LinkedHashMap<>();
+    private final java.util.List<dev.graft.api.Shape> inputShapes;
+
+    @Override
+    public java.util.List<dev.graft.api.Shape> inputShapes() {
+        return inputShapes;
+    }
 
     /**
      * A context whose masks are float64 (what {@link GradientCheck} uses).
@@ -55,14 +61,17 @@ public final class TestLayerContext implements LayerContext {
      * @param params   the layer's parameter variables by short name ({@code W}, {@code b})
      * @param batch    the batch size, the leading dimension of every mask
      * @param seed     seed of the masks
+     * @param inputShapes per-example input shapes the layer is built for
      */
-    public TestLayerContext(SameDiff sd, String nodeName, Mode mode, Map<String, SDVariable> params, long batch, long seed) {
-        this(sd, nodeName, mode, params, batch, seed, DataType.DOUBLE);
+    public TestLayerContext(SameDiff sd, String nodeName, Mode mode, Map<String, SDVariable> params, long batch, long seed,
+                            java.util.List<dev.graft.api.Shape> inputShapes) {
+        this(sd, nodeName, mode, params, batch, seed, DataType.DOUBLE, inputShapes);
     }
 
     /** As the other constructor, with the data type of the masks. */
     public TestLayerContext(SameDiff sd, String nodeName, Mode mode, Map<String, SDVariable> params, long batch, long seed,
-                            DataType dataType) {
+                            DataType dataType, java.util.List<dev.graft.api.Shape> inputShapes) {
+        this.inputShapes = java.util.List.copyOf(inputShapes);
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }

@@ -264,7 +264,7 @@ class GradientCheckTest {
     void testLayerContextNamesTheDeclaredParameters() {
         SameDiff sd = SameDiff.create();
         SDVariable w = sd.var("fc.W", Nd4j.ones(DataType.DOUBLE, 2, 2));
-        var ctx = new TestLayerContext(sd, "fc", Mode.TRAIN, Map.of("W", w), 2, 1);
+        var ctx = new TestLayerContext(sd, "fc", Mode.TRAIN, Map.of("W", w), 2, 1, java.util.List.of(dev.graft.api.Shape.of(3)));
         assertThat(ctx.param("W")).isSameAs(w);
         assertThatThrownBy(() -> ctx.param("V"))
                 .isInstanceOf(IllegalArgumentException.class)

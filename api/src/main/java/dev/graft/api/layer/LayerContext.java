@@ -14,6 +14,9 @@ public interface LayerContext {
     /** The node's name in the model, e.g. {@code fc1}; use it to name variables you create. */
     String nodeName();
 
+    /** The per-example shapes of the inputs, as given to {@link Layer#outputShape}. */
+    java.util.List<Shape> inputShapes();
+
     /** Training or inference graph. */
     Mode mode();
 

@@ -68,8 +68,6 @@ public final class DropoutProvider implements LayerProvider<DropoutProvider.Conf
 
     private static final class Dropout implements Layer {
         private final double rate;
-        /** The per-example input shape, learnt from outputShape/params (forward is not given it). */
-        private volatile Shape inputShape;
 
         Dropout(double rate) {
             this.rate = rate;
@@ -77,13 +75,11 @@ public final class DropoutProvider implements LayerProvider<DropoutProvider.Conf
 
         @Override
         public Shape outputShape(List<Shape> inputs) {
-            inputShape = inputs.get(0);
             return inputs.get(0);
         }
 
         @Override
         public List<ParamSpec> params(List<Shape> inputs) {
-            inputShape = inputs.get(0);
             return List.of();
         }
 
@@ -95,7 +91,7 @@ public final class DropoutProvider implements LayerProvider<DropoutProvider.Conf
                 return ctx.sd().identity(x);
             }
             double keep = 1 - rate;
-            Shape shape = Shapes.perExample(inputShape, x, "dropout", ctx.nodeName());
+            Shape shape = ctx.inputShapes().get(0);
             return x.mul(ctx.bernoulliMask("mask", shape, keep)).div(keep);
         }
     }

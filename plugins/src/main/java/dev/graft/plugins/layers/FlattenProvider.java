@@ -52,25 +52,21 @@ public final class FlattenProvider implements LayerProvider<NoConfig> {
     }
 
     private static final class Flatten implements Layer {
-        /** The per-example input shape, learnt from outputShape/params (forward is not given it). */
-        private volatile Shape inputShape;
 
         @Override
         public Shape outputShape(List<Shape> inputs) {
-            inputShape = inputs.get(0);
             return Shape.of(inputs.get(0).size());
         }
 
         @Override
         public List<ParamSpec> params(List<Shape> inputs) {
-            inputShape = inputs.get(0);
             return List.of();
         }
 
         @Override
         public SDVariable forward(LayerContext ctx, List<SDVariable> inputs) {
             SDVariable x = inputs.get(0);
-            Shape shape = Shapes.perExample(inputShape, x, "flatten", ctx.nodeName());
+            Shape shape = ctx.inputShapes().get(0);
             // rank 1: a new variable, not the input itself, so the node has an output of its own in the graph
             return shape.rank() == 1 ? ctx.sd().identity(x) : x.reshape(-1, shape.size());
         }

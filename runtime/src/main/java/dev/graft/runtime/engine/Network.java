@@ -258,7 +258,7 @@ public final class Network {
         for (ModelIR.NodeIR node : ir.nodes()) {
             Layer layer = layers.get(node.name());
             List<SDVariable> in = node.inputs().stream().map(vars::get).toList();
-            LayerContext ctx = new Ctx(sd, node.name(), mode, paramVars);
+            LayerContext ctx = new Ctx(sd, node.name(), mode, paramVars, node.inputs().stream().map(shapes::get).toList());
             SDVariable out;
             try {
                 out = layer.forward(ctx, in);
@@ -290,8 +290,10 @@ public final class Network {
         private final String node;
         private final Mode mode;
         private final Map<String, SDVariable> paramVars;
+        private final List<Shape> inputShapes;
 
-        Ctx(SameDiff sd, String node, Mode mode, Map<String, SDVariable> paramVars) {
+        Ctx(SameDiff sd, String node, Mode mode, Map<String, SDVariable> paramVars, List<Shape> inputShapes) {
+            this.inputShapes = inputShapes;
             this.sd = sd;
             this.node = node;
             this.mode = mode;
@@ -311,6 +313,11 @@ public final class Network {
         @Override
         public Mode mode() {
             return mode;
+        }
+
+        @Override
+        public List<Shape> inputShapes() {
+            return inputShapes;
         }
 
         @Override

@@ -29,10 +29,12 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Finds plugin providers with {@link ServiceLoader}, constructs them with Guice, and exposes them by
+ * Finds plugin providers through ServiceLoader registrations, constructs them with Guice, and exposes them by
  * kind and id.
  *
- * <p>Discovery never stops at the first problem: every provider is tried, and each one that cannot
+ * <p>Provider types are read from {@code META-INF/services/<kind interface>} files, the
+ * ServiceLoader registration format (see {@link ServiceFiles} for why Graft reads them itself).
+ * Discovery never stops at the first problem: every provider is tried, and each one that cannot
  * be used is recorded with its jar and the cause ({@link PluginStatus}). A provider class whose
  * constructor throws is {@code FAILED}; one built for another API version is {@code INCOMPATIBLE};
  * two providers of one kind with one id are both {@code DUPLICATE} (Graft never silently picks one).
@@ -126,27 +128,19 @@ public final class PluginRegistry {
 
     private static List<PluginInfo> discoverKind(PluginKind<?> kind, ClassLoader loader, Injector injector) {
         List<PluginInfo> out = new ArrayList<>();
-        Iterator<? extends ServiceLoader.Provider<?>> it = ServiceLoader.load(kind.type(), loader).stream().iterator();
-        while (true) {
-            ServiceLoader.Provider<?> sp;
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                sp = it.next();
-            } catch (ServiceConfigurationError | LinkageError e) {
-                out.add(new PluginInfo(kind, "?", "", "", "", "?", "?", PluginStatus.FAILED,
-                        "a class listed in META-INF/services/" + kind.type().getName() + " could not be loaded: " + rootMessage(e), null));
+        for (ServiceFiles.Entry e : ServiceFiles.providers(kind.type(), loader)) {
+            if (e.type() == null) {
+                out.add(new PluginInfo(kind, e.className(), "", "", "", e.listedIn(), e.className(), PluginStatus.FAILED, e.problem(), null));
                 continue;
             }
-            Class<?> type = sp.type();
+            Class<?> type = e.type();
             String source = sourceOf(type);
             Plugin<?> p;
             try {
                 p = (Plugin<?>) injector.getInstance(type);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | LinkageError ex) {
                 out.add(new PluginInfo(kind, type.getName(), "", "", "", source, type.getName(), PluginStatus.FAILED,
-                        "constructing " + type.getName() + " failed: " + rootMessage(e), null));
+                        "constructing " + type.getName() + " failed: " + rootMessage(ex), null));
                 continue;
             }
             out.add(describe(kind, p, source));
