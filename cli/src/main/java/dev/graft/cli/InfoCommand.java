@@ -39,13 +39,19 @@ final class InfoCommand implements Callable<Integer> {
         j.put("env_OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         Properties env = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation();
         j.put("nd4j_backend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
-        j.put("nd4j_version", org.nd4j.linalg.factory.Nd4j.class.getPackage().getImplementationVersion());
+        j.put("nd4j_version", Versions.get("nd4j"));
+        j.put("openblas_version", Versions.get("openblas"));
         j.put("blas_vendor", String.valueOf(env.get("blas.vendor")));
         j.put("blas_threads", env.get("blas.threads"));
         j.put("omp_threads", env.get("omp.threads"));
         List<String> warnings = new java.util.ArrayList<>();
-        if (flags.contains("avx512f") && !"SkylakeX".equalsIgnoreCase(String.valueOf(System.getenv("OPENBLAS_CORETYPE")))) {
-            warnings.add("this CPU has AVX-512 but OPENBLAS_CORETYPE is not SkylakeX: the bundled OpenBLAS misdetects it and runs several times slower (the graft launcher sets it)");
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        if (flags.contains("avx512f") && core == null) {
+            warnings.add("this CPU has AVX-512 but OPENBLAS_CORETYPE is not set: the bundled OpenBLAS misdetects it and runs several times"
+                    + " slower; the graft launcher sets SkylakeX, or set it yourself");
+        } else if (flags.contains("avx512f") && !"SkylakeX".equalsIgnoreCase(core)) {
+            warnings.add("OPENBLAS_CORETYPE is " + core + "; on this AVX-512 CPU SkylakeX kernels are usually several times faster"
+                    + " (the value is yours, Graft does not override it)");
         }
         if (System.getenv("OMP_NUM_THREADS") == null) {
             warnings.add("OMP_NUM_THREADS is not set: ND4J may oversubscribe the cores on small matrices (the graft launcher sets it)");

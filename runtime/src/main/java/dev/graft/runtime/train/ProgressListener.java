@@ -49,7 +49,7 @@ public final class ProgressListener implements TrainingListener {
                             new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build();
         }
         pb.stepTo(stepInEpoch);
-        pb.setExtraMessage(String.format("loss %.4f", loss));
+        pb.setExtraMessage(String.format(" loss %.4f", loss));
     }
 
     private void closeBar() {
