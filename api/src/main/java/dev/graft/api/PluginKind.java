@@ -7,6 +7,8 @@ import dev.graft.api.layer.LayerProvider;
 import dev.graft.api.loss.LossProvider;
 import dev.graft.api.metric.MetricProvider;
 import dev.graft.api.optim.OptimizerProvider;
+import dev.graft.api.augment.AugmentationProvider;
+import dev.graft.api.schedule.ScheduleProvider;
 
 import java.util.List;
 
@@ -28,9 +30,12 @@ public record PluginKind<P extends Plugin<?>>(String name, Class<P> type) {
     public static final PluginKind<InitializerProvider<?>> INITIALIZER = of("initializer", InitializerProvider.class);
     public static final PluginKind<MetricProvider<?>> METRIC = of("metric", MetricProvider.class);
     public static final PluginKind<TransformProvider<?>> TRANSFORM = of("transform", TransformProvider.class);
+    public static final PluginKind<ScheduleProvider<?>> SCHEDULE = of("schedule", ScheduleProvider.class);
+    public static final PluginKind<AugmentationProvider<?>> AUGMENTATION = of("augmentation", AugmentationProvider.class);
 
     /** The kinds defined by the core API, in display order. */
-    public static final List<PluginKind<?>> CORE = List.of(LAYER, LOSS, OPTIMIZER, DATASET, INITIALIZER, METRIC, TRANSFORM);
+    public static final List<PluginKind<?>> CORE = List.of(LAYER, LOSS, OPTIMIZER, SCHEDULE, DATASET, TRANSFORM,
+            AUGMENTATION, INITIALIZER, METRIC);
 
     public PluginKind {
         if (name == null || !name.matches("[a-z][a-z0-9-]*")) {

@@ -56,6 +56,6 @@ final class DemoCommand implements Callable<Integer> {
         if (exp == null) {
             throw new GraftException(GraftException.Code.CONFIG, "demo config is empty");
         }
-        return TrainFlow.run(graft, exp, null, Main.stdout(spec), common.json, "demo");
+        return TrainFlow.run(graft, exp, null, null, Main.stdout(spec), common.json, "demo");
     }
 }

@@ -41,21 +41,23 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Graft graft = common.graft();
         TrainedModel m = graft.load(model);
-        long width = m.network().inputShape().size();
+        long width = m.rawInputShape().size();
         List<float[]> rows = readRows(input, width);
         float[] flat = new float[(int) (rows.size() * width)];
         for (int i = 0; i < rows.size(); i++) {
             System.arraycopy(rows.get(i), 0, flat, (int) (i * width), (int) width);
         }
-        INDArray x = Nd4j.createFromArray(flat).reshape('c', m.network().inputShape().withBatch(rows.size()));
+        INDArray x = Nd4j.createFromArray(flat).reshape('c', m.rawInputShape().withBatch(rows.size()));
         INDArray p = m.predict(x);
         PrintStream out = Main.stdout(spec);
         List<Map<String, Object>> preds = new ArrayList<>();
         if (m.network().target() instanceof Target.Classes c) {
             out.println("row,class,label,probability");
+            int[] classes = dev.graft.runtime.train.Metrics.classesOf(p);
+            boolean single = p.size(1) == 1;
             for (int i = 0; i < rows.size(); i++) {
-                int k = p.getRow(i).argMax().getInt(0);
-                double prob = p.getDouble(i, k);
+                int k = classes[i];
+                double prob = single ? (k == 1 ? p.getDouble(i, 0) : 1 - p.getDouble(i, 0)) : p.getDouble(i, k);
                 out.printf("%d,%d,%s,%.6f%n", i + 1, k, c.names().get(k), prob);
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("row", i + 1);

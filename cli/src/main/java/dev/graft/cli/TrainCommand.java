@@ -31,10 +31,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where to save the model (default: output.dir of the config, else runs/<config name>)")
     Path out;
 
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "continue from a checkpoint directory written by this experiment")
+    Path resume;
+
     @Override
     public Integer call() {
         Graft graft = common.graft();
         Experiment exp = graft.experiment(config, sets);
-        return TrainFlow.run(graft, exp, out, Main.stdout(spec), common.json, "train");
+        return TrainFlow.run(graft, exp, out, resume, Main.stdout(spec), common.json, "train");
     }
 }

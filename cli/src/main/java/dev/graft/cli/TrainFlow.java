@@ -9,6 +9,7 @@ import dev.graft.runtime.train.EpochStats;
 import dev.graft.runtime.train.Evaluation;
 import dev.graft.runtime.train.ProgressListener;
 import dev.graft.runtime.train.TrainingListener;
+import dev.graft.runtime.report.TrainingReport;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ final class TrainFlow {
     private TrainFlow() {
     }
 
-    static int run(Graft graft, Experiment exp, Path outDir, PrintStream out, boolean json, String command) {
+    static int run(Graft graft, Experiment exp, Path outDir, Path resume, PrintStream out, boolean json, String command) {
         long t0 = System.nanoTime();
         Run run = graft.prepare(exp);
         var s = run.splits();
@@ -38,22 +39,42 @@ final class TrainFlow {
         if (progress != TrainingConfig.Progress.NONE) {
             listeners.add(new ProgressListener(progress == TrainingConfig.Progress.BAR, System.err));
         }
-        TrainedModel model = run.fit(listeners.toArray(new TrainingListener[0]));
+        TrainingListener[] ls = listeners.toArray(new TrainingListener[0]);
+        if (resume != null) {
+            out.printf("resuming from %s%n", resume.toAbsolutePath());
+        }
+        TrainedModel model = resume != null ? run.resume(resume, ls) : run.fit(ls);
         Path dir = outDir != null ? outDir : exp.outputDir();
         model.save(dir);
         double secs = (System.nanoTime() - t0) / 1e9;
         Evaluation test = model.testEvaluation();
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("data", run.dataDescription());
+        facts.put("examples (train / validation / test)", s.train().size() + " / " + s.validation().size() + " / " + s.test().size());
+        facts.put("model", run.network().ir().nodes().size() + " nodes, input " + run.network().inputShape() + ", output '"
+                + run.network().ir().output() + "'");
+        facts.put("parameters", run.network().parameterCount());
+        facts.put("loss", exp.loss().id());
+        facts.put("optimizer", exp.optimizer().id() + " " + exp.optimizer().options());
+        facts.put("epochs run", model.history().size());
+        facts.put("stopped because", model.stopReason());
+        facts.put("seed", exp.training().seed());
+        facts.put("wall time (s)", Math.round(secs * 10) / 10.0);
+        Path reportDir = dir.resolve("report");
+        TrainingReport.write(reportDir, command + ": " + exp.outputDir().getFileName(), model.history(), test, facts,
+                w -> System.err.println("warning: report: " + w));
         if (test != null) {
             out.println();
             out.println("test split:");
             out.print(test.report());
         }
-        out.printf("%nmodel saved to %s (%.1f s)%n", dir.toAbsolutePath(), secs);
+        out.printf("%nmodel saved to %s (%.1f s); report: %s%n", dir.toAbsolutePath(), secs, reportDir.resolve(TrainingReport.REPORT_HTML).toAbsolutePath());
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("command", command);
             j.put("status", "ok");
             j.put("model_dir", dir.toAbsolutePath().toString());
+            j.put("report", reportDir.resolve(TrainingReport.REPORT_HTML).toAbsolutePath().toString());
             j.put("epochs", model.history().size());
             j.put("stop_reason", model.stopReason());
             j.put("seconds", Math.round(secs * 100) / 100.0);

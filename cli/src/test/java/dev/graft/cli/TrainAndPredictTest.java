@@ -32,6 +32,9 @@ class TrainAndPredictTest {
         assertThat(j.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.9);
         assertThat(j.get("metrics").has("f1_macro")).isTrue();
         assertThat(Files.exists(out.resolve("model.json"))).isTrue();
+        assertThat(j.get("report").asText()).endsWith("report.html");
+        assertThat(Files.readString(out.resolve("report").resolve("report.html"))).contains("data:image/png;base64").contains("accuracy");
+        assertThat(Files.exists(out.resolve("report").resolve("confusion.png"))).isTrue();
         assertThat(Files.readString(out.resolve("model.json"))).contains("\"plugin\" : \"dense\"").doesNotContain("dev.graft.plugins");
 
         Graft graft = Graft.create();

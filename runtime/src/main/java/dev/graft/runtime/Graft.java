@@ -14,6 +14,10 @@ import dev.graft.api.loss.LossProvider;
 import dev.graft.api.optim.Optimizer;
 import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.PluginException;
+import dev.graft.api.augment.Augmentation;
+import dev.graft.api.augment.AugmentationProvider;
+import dev.graft.api.schedule.Schedule;
+import dev.graft.api.schedule.ScheduleProvider;
 import dev.graft.runtime.config.ConfigFiles;
 import dev.graft.runtime.config.Experiment;
 import dev.graft.runtime.config.ExperimentParser;
@@ -152,6 +156,12 @@ public final class Graft {
         }
         Plugins.Bound<LossProvider<?>> loss = collect(problems, () -> Plugins.bind(registry, PluginKind.LOSS, exp.loss()));
         Plugins.Bound<OptimizerProvider<?>> opt = collect(problems, () -> Plugins.bind(registry, PluginKind.OPTIMIZER, exp.optimizer()));
+        Plugins.Bound<ScheduleProvider<?>> sched = exp.schedule() == null ? null
+                : collect(problems, () -> Plugins.bind(registry, PluginKind.SCHEDULE, exp.schedule()));
+        List<Plugins.Bound<AugmentationProvider<?>>> augments = new ArrayList<>();
+        for (PluginRef a : exp.data().augment()) {
+            augments.add(collect(problems, () -> Plugins.bind(registry, PluginKind.AUGMENTATION, a)));
+        }
         for (int i = 0; i < exp.training().metrics().size(); i++) {
             String id = exp.training().metrics().get(i);
             int ii = i;
@@ -163,27 +173,49 @@ public final class Graft {
         long seed = exp.training().seed();
         RawData raw = split(exp, ds);
         Target target = raw.target();
-        Shape shape = raw.shape();
         Examples train = raw.splits().train();
         Examples val = raw.splits().validation();
         Examples test = raw.splits().test();
         List<FittedTransform> fitted = new ArrayList<>();
         for (Plugins.Bound<TransformProvider<?>> b : transforms) {
             Transform t = ((TransformProvider) b.provider()).create(b.config());
-            Transform.Fitted f = t.fit(train.features());
-            fitted.add(new FittedTransform(b.ir(), f));
-            train = new Examples(f.apply(train.features()), train.labels());
-            val = new Examples(f.apply(val.features()), val.labels());
-            test = new Examples(f.apply(test.features()), test.labels());
+            String where = "data.transforms[" + fitted.size() + "] (" + b.provider().id() + ")";
+            try {
+                Transform.Fitted f = t.fit(train.features());
+                fitted.add(new FittedTransform(b.ir(), f));
+                train = new Examples(f.apply(train.features()), train.labels());
+                val = new Examples(f.apply(val.features()), val.labels());
+                test = new Examples(f.apply(test.features()), test.labels());
+            } catch (PluginException | IllegalArgumentException e) {
+                throw new GraftException(GraftException.Code.DATA, where + ": " + e.getMessage(), e);
+            }
         }
-        ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList()),
+        long[] fs = train.features().shape();
+        Shape shape = Shape.of(Arrays.copyOfRange(fs, 1, fs.length));
+        List<Augmentation> augmentations = new ArrayList<>();
+        for (int i = 0; i < augments.size(); i++) {
+            Plugins.Bound<AugmentationProvider<?>> b = augments.get(i);
+            Augmentation a = ((AugmentationProvider) b.provider()).create(b.config());
+            String bad = a.checkShape(shape);
+            if (bad != null) {
+                problems.add("data.augment[" + i + "] (" + b.provider().id() + "): " + bad);
+            }
+            augmentations.add(a);
+        }
+        if (!problems.isEmpty()) {
+            throw new GraftException(GraftException.Code.CONFIG, problems.size() == 1 ? "" : "the experiment has " + problems.size() + " problems:", problems, null);
+        }
+        List<Long> rawShape = shape.equals(raw.shape()) ? null : Arrays.stream(raw.shape().dims()).boxed().toList();
+        ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList(), rawShape),
                 new ArrayList<>(nodes.values()), exp.output(), loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
         Network net = new Network(ir, registry, paths);
         net.initialize(seed);
         ParamGroups groups = new ParamGroups(exp.groups(), net.paramSpecs());
         Optimizer optimizer = ((OptimizerProvider) opt.provider()).create(opt.config());
+        Schedule schedule = sched == null ? null : ((ScheduleProvider) sched.provider()).create(sched.config());
         Metrics metrics = Metrics.resolve(registry, target, exp.training().metrics());
-        return new Run(this, exp, net, optimizer, opt.ir(), groups, metrics, new Splits(train, val, test), fitted, raw.description());
+        return new Run(this, exp, net, optimizer, opt.ir(), schedule, groups, metrics, augmentations, new Splits(train, val, test), fitted,
+                raw.description());
     }
 
     /** A dataset's examples split as an experiment says, before any transform. */

@@ -87,19 +87,14 @@ public final class TrainedModel {
         if (!(network.target() instanceof Target.Classes)) {
             throw new GraftException(GraftException.Code.USAGE, "this model predicts regression targets, not classes");
         }
-        INDArray am = predict(features).argMax(1);
-        int[] out = new int[(int) am.length()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = am.getInt(i);
-        }
-        return out;
+        return Metrics.classesOf(predict(features));
     }
 
     /** Scores raw (untransformed) examples. */
     public Evaluation evaluate(Examples raw) {
         checkFeatures(raw.features());
         INDArray x = transform(raw.features());
-        Network.Scored s = network.score(x, Splits.lossLabels(raw.labels(), network.target()), 512);
+        Network.Scored s = network.score(x, network.lossLabels(raw.labels()), 512);
         return metrics().evaluate(s.loss(), s.predictions(), raw.labels());
     }
 
@@ -108,15 +103,27 @@ public final class TrainedModel {
     }
 
     private void checkFeatures(INDArray f) {
-        long[] expect = network.inputShape().withBatch(f.size(0));
+        dev.graft.api.Shape raw = rawInputShape();
+        long[] expect = raw.withBatch(f.size(0));
         if (!java.util.Arrays.equals(f.shape(), expect)) {
             throw new GraftException(GraftException.Code.DATA, "features have shape " + java.util.Arrays.toString(f.shape())
-                    + " but the model takes " + network.inputShape() + " per example, i.e. " + java.util.Arrays.toString(expect));
+                    + " but the model takes " + raw + " per example, i.e. " + java.util.Arrays.toString(expect));
         }
+    }
+
+    /** The per-example shape of raw features, before the saved transforms. */
+    public dev.graft.api.Shape rawInputShape() {
+        List<Long> raw = network.ir().input().rawShape();
+        return raw == null ? network.inputShape() : dev.graft.api.Shape.of(raw.stream().mapToLong(Long::longValue).toArray());
     }
 
     public Network network() {
         return network;
+    }
+
+    /** The optimizer state saved with the model, or null. */
+    public Map<String, INDArray> optimizerState() {
+        return optimizer == null ? null : optimizer.state();
     }
 
     /** The experiment config this model was trained with (as a tree), or null. */
@@ -156,6 +163,15 @@ public final class TrainedModel {
 
     /** Writes the model directory; an existing directory is replaced only once the new one is complete. */
     public void save(Path dir) {
+        save(dir, tmp -> { });
+    }
+
+    /** Writes more files into a directory being saved. */
+    interface Extra {
+        void write(Path tmp) throws IOException;
+    }
+
+    void save(Path dir, Extra extra) {
         Path abs = dir.toAbsolutePath();
         Path tmp = abs.resolveSibling(abs.getFileName() + ".saving");
         try {
@@ -189,6 +205,7 @@ public final class TrainedModel {
                 training.put("base_dir", baseDir.toString());
             }
             Files.writeString(tmp.resolve("training.json"), ModelJson.mapper().writeValueAsString(training));
+            extra.write(tmp);
             Path old = abs.resolveSibling(abs.getFileName() + ".old");
             deleteTree(old);
             if (Files.exists(abs)) {
@@ -204,7 +221,7 @@ public final class TrainedModel {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

@@ -16,9 +16,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -35,7 +37,8 @@ import java.util.SplittableRandom;
  * <pre>{@code
  * @Test
  * void denseGradients() {
- *     Layer dense = new DenseProvider().create(new DenseProvider.Config(4, true, "xavier-uniform", "zeros"));
+ *     Layer dense = new DenseProvider().create(
+ *             new DenseProvider.Config(4, true, InitSpec.of("xavier-uniform"), InitSpec.of("zeros")));
  *     GradientCheck.layer(dense).inputs(Shape.of(5)).batch(3).mode(Mode.TRAIN).check();
  * }
  * }</pre>
@@ -52,6 +55,18 @@ import java.util.SplittableRandom;
  * (a layer that creates float32 constants breaks mixed graphs), and that the same forward pass works
  * when the inputs are placeholders with an unknown batch dimension ({@code -1}), as in the runtime's
  * graphs.
+ *
+ * <h2>Layers with state</h2>
+ * A layer that keeps running statistics (batch normalisation) declares them as non-trainable
+ * parameters and, in {@link Mode#TRAIN}, asks for their new values with
+ * {@link dev.graft.api.layer.LayerContext#updateState}. Those values are not part of the objective
+ * (the runtime writes them back after the step; they carry no gradient), so the check is the same;
+ * it additionally evaluates every state update and verifies that it has the parameter's declared
+ * shape, is float64, and comes out the same on placeholders with batch dimension -1. Non-trainable
+ * parameters are not differentiated. Give restricted ones a fitting domain with
+ * {@link LayerCheck#paramValues(String, ValueGenerator)}, e.g. a positive running variance for the
+ * {@link Mode#INFER} check. To assert the updated values themselves use {@link LayerRunner}, whose
+ * {@link LayerRunner.Output#stateUpdates()} holds them.
  *
  * <h2>Checking a loss</h2>
  * <pre>{@code
@@ -209,6 +224,7 @@ public final class GradientCheck {
         private String nodeName = "node";
         private ValueGenerator inputValues = ValueGenerator.uniform(-1, 1);
         private ValueGenerator paramValues = ValueGenerator.uniform(-1, 1);
+        private final Map<String, ValueGenerator> paramValuesByName = new LinkedHashMap<>();
         private boolean checkInputs = true;
         private boolean checkDynamicBatch = true;
 
@@ -251,6 +267,18 @@ public final class GradientCheck {
         /** How parameter values are drawn (default uniform(-1, 1)). */
         public LayerCheck paramValues(ValueGenerator generator) {
             this.paramValues = Objects.requireNonNull(generator, "generator");
+            return this;
+        }
+
+        /**
+         * How the values of one parameter are drawn, overriding {@link #paramValues(ValueGenerator)}:
+         * for parameters whose domain is restricted, such as a running variance that must stay
+         * positive ({@code paramValues("running_var", ValueGenerator.uniform(0.5, 1.5))}).
+         *
+         * @param param the parameter's short name, as the layer declares it
+         */
+        public LayerCheck paramValues(String param, ValueGenerator generator) {
+            paramValuesByName.put(Objects.requireNonNull(param, "param"), Objects.requireNonNull(generator, "generator"));
             return this;
         }
 
@@ -306,11 +334,22 @@ public final class GradientCheck {
             }
             Map<String, INDArray> paramArrays = new LinkedHashMap<>();
             Map<String, ParamSpec> specByName = new LinkedHashMap<>();
+            Set<String> stateParams = new LinkedHashSet<>();
             for (ParamSpec spec : specs) {
                 if (specByName.put(spec.name(), spec) != null) {
                     throw new AssertionError(what + ": two parameters are named '" + spec.name() + "'");
                 }
-                paramArrays.put(spec.name(), Numerics.fill(spec.shape(), paramValues, rng.split()));
+                if (!spec.trainable()) {
+                    stateParams.add(spec.name());
+                }
+                ValueGenerator generator = paramValuesByName.getOrDefault(spec.name(), paramValues);
+                paramArrays.put(spec.name(), Numerics.fill(spec.shape(), generator, rng.split()));
+            }
+            for (String name : paramValuesByName.keySet()) {
+                if (!specByName.containsKey(name)) {
+                    throw new IllegalArgumentException("paramValues was given for '" + name + "', which the layer does"
+                            + " not declare; it declares " + specByName.keySet());
+                }
             }
 
             SameDiff sd = SameDiff.create();
@@ -322,15 +361,19 @@ public final class GradientCheck {
             for (var e : paramArrays.entrySet()) {
                 paramVars.put(e.getKey(), sd.var(nodeName + "." + e.getKey(), e.getValue()));
             }
-            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, paramVars, batch, seed, inputs);
+            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, paramVars, stateParams, batch, seed,
+                    DataType.DOUBLE, inputs);
             SDVariable out;
             INDArray outValue;
+            Map<String, INDArray> updateValues;
             try {
                 out = layer.forward(ctx, List.copyOf(inputVars));
                 if (out == null) {
                     throw new AssertionError(what + ": forward returned null");
                 }
-                outValue = sd.output(Collections.emptyMap(), out.name()).get(out.name());
+                Map<String, INDArray> results = sd.output(Collections.emptyMap(), outputNames(out, ctx));
+                outValue = results.get(out.name());
+                updateValues = stateUpdateValues(what, ctx, results, specByName);
             } catch (AssertionError e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -345,7 +388,7 @@ public final class GradientCheck {
                         + " create constants with the input's data type (x.dataType())");
             }
             if (checkDynamicBatch) {
-                checkDynamicBatch(what, inputArrays, paramArrays, outValue);
+                checkDynamicBatch(what, inputArrays, paramArrays, stateParams, outValue, updateValues);
             }
 
             INDArray weights = Numerics.fill(expectedOut, ValueGenerator.uniform(-1, 1), rng.split());
@@ -385,8 +428,39 @@ public final class GradientCheck {
             return numerics().compare(what, sd, objective.name(), Collections.emptyMap(), checked, grads);
         }
 
+        /** The output's name followed by the names of the state-update variables. */
+        private static String[] outputNames(SDVariable out, TestLayerContext ctx) {
+            List<String> names = new ArrayList<>();
+            names.add(out.name());
+            for (SDVariable u : ctx.stateUpdates().values()) {
+                names.add(u.name());
+            }
+            return names.toArray(new String[0]);
+        }
+
+        /** The evaluated state updates, checked against the declared shapes and for float64. */
+        private static Map<String, INDArray> stateUpdateValues(String what, TestLayerContext ctx, Map<String, INDArray> results,
+                                                              Map<String, ParamSpec> specs) {
+            Map<String, INDArray> values = new LinkedHashMap<>();
+            for (var e : ctx.stateUpdates().entrySet()) {
+                INDArray v = results.get(e.getValue().name());
+                long[] declared = specs.get(e.getKey()).shape();
+                if (!Arrays.equals(v.shape(), declared)) {
+                    throw new AssertionError(what + ": the state update of " + e.getKey() + " has shape "
+                            + Arrays.toString(v.shape()) + " but the parameter is declared with shape "
+                            + Arrays.toString(declared) + "; the runtime would reject it after the first step");
+                }
+                if (v.dataType() != DataType.DOUBLE) {
+                    throw new AssertionError(what + ": the state update of " + e.getKey() + " is " + v.dataType()
+                            + " from DOUBLE inputs; create constants with the input's data type");
+                }
+                values.put(e.getKey(), v);
+            }
+            return values;
+        }
+
         private void checkDynamicBatch(String what, List<INDArray> inputArrays, Map<String, INDArray> paramArrays,
-                                       INDArray expected) {
+                                       Set<String> stateParams, INDArray expected, Map<String, INDArray> expectedUpdates) {
             SameDiff sd = SameDiff.create();
             List<SDVariable> phs = new ArrayList<>();
             Map<String, INDArray> feed = new LinkedHashMap<>();
@@ -399,11 +473,15 @@ public final class GradientCheck {
             for (var e : paramArrays.entrySet()) {
                 vars.put(e.getKey(), sd.var(nodeName + "." + e.getKey(), e.getValue().dup()));
             }
-            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, batch, seed, inputs);
+            TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, stateParams, batch, seed,
+                    DataType.DOUBLE, inputs);
             INDArray actual;
+            Map<String, INDArray> results;
+            SDVariable out;
             try {
-                SDVariable out = layer.forward(ctx, List.copyOf(phs));
-                actual = sd.output(feed, out.name()).get(out.name());
+                out = layer.forward(ctx, List.copyOf(phs));
+                results = sd.output(feed, outputNames(out, ctx));
+                actual = results.get(out.name());
             } catch (RuntimeException e) {
                 throw new AssertionError(what + ": forward pass failed on placeholders with an unknown batch"
                         + " dimension (shape " + Arrays.toString(inputs.get(0).withBatch(-1)) + "), as the runtime"
@@ -413,6 +491,14 @@ public final class GradientCheck {
                 throw new AssertionError(what + ": forward on placeholders with batch dimension -1 gave a different"
                         + " result (shape " + Arrays.toString(actual.shape()) + ") than on variables (shape "
                         + Arrays.toString(expected.shape()) + ")");
+            }
+            for (var e : ctx.stateUpdates().entrySet()) {
+                INDArray want = expectedUpdates.get(e.getKey());
+                INDArray got = results.get(e.getValue().name());
+                if (want == null || !Arrays.equals(got.shape(), want.shape()) || !got.equalsWithEps(want, 1e-12)) {
+                    throw new AssertionError(what + ": on placeholders with batch dimension -1 the state update of "
+                            + e.getKey() + " is " + got + ", on variables " + want);
+                }
             }
         }
     }

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -33,7 +35,14 @@ import java.util.SplittableRandom;
  * {@link Layer#forward}, and checks that the output has the announced shape. Inputs keep their data
  * type; parameters you do not set are drawn uniform on (-1, 1) in the data
  * type of the first input, seeded. In {@link Mode#TRAIN} masks come from a {@link TestLayerContext}
- * and are returned in {@link Output#masks()}.
+ * and are returned in {@link Output#masks()}, and the values a layer asks Graft to write into its
+ * non-trainable parameters ({@link dev.graft.api.layer.LayerContext#updateState}) are evaluated on
+ * the same batch and returned in {@link Output#stateUpdates()}: what the runtime would store after
+ * one training step.
+ * <pre>{@code
+ * LayerRunner.Output step = LayerRunner.of(batchNorm).mode(Mode.TRAIN).run(x);
+ * INDArray newRunningMean = step.stateUpdates().get("running_mean");
+ * }</pre>
  */
 public final class LayerRunner {
     private final Layer layer;
@@ -81,8 +90,11 @@ public final class LayerRunner {
      * @param output the layer's output
      * @param params the parameter values used, by short name
      * @param masks  the Bernoulli masks handed out in train mode, by key
+     * @param stateUpdates the new values of non-trainable parameters the layer asked for in train
+     *                     mode ({@link dev.graft.api.layer.LayerContext#updateState}), by short name
      */
-    public record Output(INDArray output, Map<String, INDArray> params, Map<String, INDArray> masks) {
+    public record Output(INDArray output, Map<String, INDArray> params, Map<String, INDArray> masks,
+                         Map<String, INDArray> stateUpdates) {
     }
 
     /**
@@ -110,7 +122,11 @@ public final class LayerRunner {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, INDArray> values = new LinkedHashMap<>();
         Map<String, SDVariable> vars = new LinkedHashMap<>();
+        Set<String> stateParams = new LinkedHashSet<>();
         for (ParamSpec spec : specs) {
+            if (!spec.trainable()) {
+                stateParams.add(spec.name());
+            }
             INDArray v = given.get(spec.name());
             if (v == null) {
                 v = Numerics.fill(spec.shape(), ValueGenerator.uniform(-1, 1), rng.split()).castTo(inputs[0].dataType());
@@ -127,13 +143,30 @@ public final class LayerRunner {
                         + values.keySet());
             }
         }
-        TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, batch, seed, inputs[0].dataType(), shapes);
+        TestLayerContext ctx = new TestLayerContext(sd, nodeName, mode, vars, stateParams, batch, seed,
+                inputs[0].dataType(), shapes);
         SDVariable out = layer.forward(ctx, inVars);
-        INDArray result = sd.output(Collections.emptyMap(), out.name()).get(out.name());
+        List<String> names = new ArrayList<>();
+        names.add(out.name());
+        for (SDVariable u : ctx.stateUpdates().values()) {
+            names.add(u.name());
+        }
+        Map<String, INDArray> results = sd.output(Collections.emptyMap(), names.toArray(new String[0]));
+        INDArray result = results.get(out.name());
         if (!Arrays.equals(result.shape(), outputShape.withBatch(batch))) {
             throw new AssertionError("forward produced shape " + Arrays.toString(result.shape())
                     + " but outputShape says " + outputShape);
         }
-        return new Output(result, Collections.unmodifiableMap(values), ctx.masks());
+        Map<String, INDArray> updates = new LinkedHashMap<>();
+        for (var e : ctx.stateUpdates().entrySet()) {
+            INDArray v = results.get(e.getValue().name());
+            long[] declared = values.get(e.getKey()).shape();
+            if (!Arrays.equals(v.shape(), declared)) {
+                throw new AssertionError("the state update of " + e.getKey() + " has shape " + Arrays.toString(v.shape())
+                        + " but the parameter is declared with shape " + Arrays.toString(declared));
+            }
+            updates.put(e.getKey(), v);
+        }
+        return new Output(result, Collections.unmodifiableMap(values), ctx.masks(), Collections.unmodifiableMap(updates));
     }
 }

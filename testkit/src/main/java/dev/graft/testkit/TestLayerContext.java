@@ -3,6 +3,7 @@ package dev.graft.testkit;
 import dev.graft.api.Mode;
 import dev.graft.api.Shape;
 import dev.graft.api.layer.LayerContext;
+import dev.graft.api.layer.ParamRole;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,13 +12,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
  * A {@link LayerContext} for tests: it hands a layer the variables you give it, a fixed mode and
- * node name, and fixed, seeded Bernoulli masks.
+ * node name, fixed, seeded Bernoulli masks, and records the state updates the layer asks for.
  *
  * <p>The runtime draws a fresh mask for every training step; a test wants the opposite, the same
  * mask every time the graph runs, so that a finite-difference gradient check sees one smooth
@@ -26,52 +29,69 @@ import java.util.TreeSet;
  * can compare against it ({@link #mask(String)}). As in the runtime, masks exist only in
  * {@link Mode#TRAIN}; asking in {@link Mode#INFER} throws {@link IllegalStateException}.
  *
+ * <p>{@link #updateState} does what the runtime checks and nothing more: it remembers the variable
+ * holding the parameter's new value ({@link #stateUpdates()}) so a test can evaluate it; nothing is
+ * written back. Like the runtime it accepts updates only in {@link Mode#TRAIN}, only of declared
+ * parameters, only of the non-trainable ones when the context knows which they are (see
+ * {@link #TestLayerContext(SameDiff, String, Mode, Map, Set, long, long, DataType, List)}), and at most
+ * once per parameter.
+ *
  * <pre>{@code
  * SameDiff sd = SameDiff.create();
  * SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 4, 10));
- * var ctx = new TestLayerContext(sd, "drop", Mode.TRAIN, Map.of(), 4, 42);
+ * var ctx = new TestLayerContext(sd, "drop", Mode.TRAIN, Map.of(), 4, 42, List.of(Shape.of(10)));
  * SDVariable y = layer.forward(ctx, List.of(x));
  * INDArray mask = ctx.mask("mask");
  * }</pre>
- * {@link GradientCheck} and {@link LayerRunner} build one for you; construct it yourself only for
- * hand-written graphs.
+ * {@link GradientCheck}, {@link LayerRunner} and {@link LayerContract} build one for you; construct it
+ * yourself only for hand-written graphs.
  */
 public final class TestLayerContext implements LayerContext {
     private final SameDiff sd;
     private final String nodeName;
     private final Mode mode;
     private final Map<String, SDVariable> params;
+    private final Set<String> stateParams;
     private final long batch;
     private final long seed;
     private final DataType dataType;
+    private final List<Shape> inputShapes;
     private final Map<String, INDArray> masks = new LinkedHashMap<>();
-    private final java.util.List<dev.graft.api.Shape> inputShapes;
-
-    @Override
-    public java.util.List<dev.graft.api.Shape> inputShapes() {
-        return inputShapes;
-    }
+    private final Map<String, SDVariable> stateUpdates = new LinkedHashMap<>();
 
     /**
-     * A context whose masks are float64 (what {@link GradientCheck} uses).
+     * A context whose masks are float64 (what {@link GradientCheck} uses), which lets the layer
+     * update any of its declared parameters.
      *
-     * @param sd       the graph being built
-     * @param nodeName the node name the layer sees
-     * @param mode     train or infer
-     * @param params   the layer's parameter variables by short name ({@code W}, {@code b})
-     * @param batch    the batch size, the leading dimension of every mask
-     * @param seed     seed of the masks
+     * @param sd          the graph being built
+     * @param nodeName    the node name the layer sees
+     * @param mode        train or infer
+     * @param params      the layer's parameter variables by short name ({@code W}, {@code b})
+     * @param batch       the batch size, the leading dimension of every mask
+     * @param seed        seed of the masks
      * @param inputShapes per-example input shapes the layer is built for
      */
     public TestLayerContext(SameDiff sd, String nodeName, Mode mode, Map<String, SDVariable> params, long batch, long seed,
-                            java.util.List<dev.graft.api.Shape> inputShapes) {
-        this(sd, nodeName, mode, params, batch, seed, DataType.DOUBLE, inputShapes);
+                            List<Shape> inputShapes) {
+        this(sd, nodeName, mode, params, null, batch, seed, DataType.DOUBLE, inputShapes);
     }
 
     /** As the other constructor, with the data type of the masks. */
     public TestLayerContext(SameDiff sd, String nodeName, Mode mode, Map<String, SDVariable> params, long batch, long seed,
-                            DataType dataType, java.util.List<dev.graft.api.Shape> inputShapes) {
-        this.inputShapes = java.util.List.copyOf(inputShapes);
+                            DataType dataType, List<Shape> inputShapes) {
+        this(sd, nodeName, mode, params, null, batch, seed, dataType, inputShapes);
+    }
+
+    /**
+     * The full constructor.
+     *
+     * @param stateParams the short names of the non-trainable parameters (role
+     *                    {@link ParamRole#RUNNING_STAT}), the only ones {@link #updateState} accepts;
+     *                    null to accept any declared parameter
+     * @param dataType    the data type of the masks
+     */
+    public TestLayerContext(SameDiff sd, String nodeName, Mode mode, Map<String, SDVariable> params, Set<String> stateParams,
+                            long batch, long seed, DataType dataType, List<Shape> inputShapes) {
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
@@ -79,9 +99,11 @@ public final class TestLayerContext implements LayerContext {
         this.nodeName = nodeName;
         this.mode = mode;
         this.params = Map.copyOf(params);
+        this.stateParams = stateParams == null ? null : Set.copyOf(stateParams);
         this.batch = batch;
         this.seed = seed;
         this.dataType = dataType;
+        this.inputShapes = List.copyOf(inputShapes);
     }
 
     @Override
@@ -92,6 +114,11 @@ public final class TestLayerContext implements LayerContext {
     @Override
     public String nodeName() {
         return nodeName;
+    }
+
+    @Override
+    public List<Shape> inputShapes() {
+        return inputShapes;
     }
 
     @Override
@@ -108,6 +135,41 @@ public final class TestLayerContext implements LayerContext {
                     + "'; its declared parameters are " + new TreeSet<>(params.keySet()));
         }
         return v;
+    }
+
+    /**
+     * Records the variable holding {@code param}'s value after a step; see {@link #stateUpdates()}.
+     *
+     * @throws IllegalStateException    in {@link Mode#INFER}
+     * @throws IllegalArgumentException if the parameter is not declared, is trainable, or was updated before
+     */
+    @Override
+    public void updateState(String param, SDVariable newValue) {
+        if (mode != Mode.TRAIN) {
+            throw new IllegalStateException("updateState('" + param + "') called by layer " + nodeName + " in " + mode
+                    + " mode; state is updated only in TRAIN mode");
+        }
+        if (!params.containsKey(param)) {
+            throw new IllegalArgumentException("layer " + nodeName + " updates '" + param
+                    + "', which it did not declare; its declared parameters are " + new TreeSet<>(params.keySet()));
+        }
+        if (stateParams != null && !stateParams.contains(param)) {
+            throw new IllegalArgumentException("layer " + nodeName + " updates '" + param + "', which is trainable;"
+                    + " only non-trainable parameters (role RUNNING_STAT, trainable=false) may be updated, here "
+                    + new TreeSet<>(stateParams));
+        }
+        if (newValue == null) {
+            throw new IllegalArgumentException("layer " + nodeName + " updates '" + param + "' with null");
+        }
+        if (stateUpdates.containsKey(param)) {
+            throw new IllegalArgumentException("layer " + nodeName + " updates '" + param + "' twice");
+        }
+        stateUpdates.put(param, newValue);
+    }
+
+    /** The state updates the layer asked for in its forward pass, by parameter short name, in order. */
+    public Map<String, SDVariable> stateUpdates() {
+        return Collections.unmodifiableMap(stateUpdates);
     }
 
     /**

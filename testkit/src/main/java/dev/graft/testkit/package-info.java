@@ -5,10 +5,16 @@
  *   <li>{@link dev.graft.testkit.GradientCheck}: finite-difference gradient checks (float64) for a
  *       {@link dev.graft.api.layer.Layer} or a {@link dev.graft.api.loss.Loss}. SameDiff computes your
  *       gradients; this proves they are right for the ops you chose.</li>
+ *   <li>{@link dev.graft.testkit.LossContract}: the whole contract of a loss plugin in one call:
+ *       provider rules, config round-trip, target check and gradient check, with labels in the form
+ *       the loss asks for.</li>
+ *   <li>{@link dev.graft.testkit.LayerContract}: everything a layer plugin must get right in one call:
+ *       the provider rules, gradient checks in both modes, config and save/load round-trips, train vs
+ *       infer behaviour and float32.</li>
  *   <li>{@link dev.graft.testkit.ProviderContract}: id, version, API version, config record and
  *       description rules, for one provider or everything in a services file.</li>
  *   <li>{@link dev.graft.testkit.LayerRunner}: runs a forward pass on concrete arrays, to test what a
- *       layer computes.</li>
+ *       layer computes (and, in training, the state updates it asks for).</li>
  *   <li>{@link dev.graft.testkit.TestLayerContext}: a {@link dev.graft.api.layer.LayerContext} with fixed
  *       seeded masks, for hand-built graphs.</li>
  * </ul>
@@ -17,10 +23,12 @@
  * class ScaleLayerTest {
  *     Layer layer = new ScaleLayerProvider().create(new ScaleLayerProvider.Config(2.0));
  *
- *     @Test void contract() { ProviderContract.check(new ScaleLayerProvider()); }
+ *     @Test void contract() {
+ *         LayerContract.check(new ScaleLayerProvider(), new ScaleLayerProvider.Config(2.0), Shape.of(3, 4));
+ *     }
  *
- *     @Test void gradients() {
- *         GradientCheck.layer(layer).inputs(Shape.of(3, 4)).batch(2).check();
+ *     @Test void gradientsOnAnotherShape() {
+ *         GradientCheck.layer(layer).inputs(Shape.of(7)).batch(2).check();
  *     }
  *
  *     @Test void doubles() {

@@ -277,6 +277,185 @@ class GradientCheckTest {
                 .hasMessageContaining("asked twice for the mask 'm'");
     }
 
+    /**
+     * A layer with state: {@code y = x * w} in training, where it also moves its running mean towards
+     * the batch mean, and {@code y = (x - running_mean) * w} in inference.
+     */
+    public static final class RunningMean implements dev.graft.api.layer.LayerProvider<RunningMean.Config> {
+        public record Config(@dev.graft.api.config.Doc("weight of the batch mean") @dev.graft.api.config.Default("0.1")
+                             double momentum) {
+        }
+
+        static final Config CONFIG = new Config(0.1);
+
+        @Override
+        public String id() {
+            return "running-mean";
+        }
+
+        @Override
+        public String version() {
+            return "1.0.0";
+        }
+
+        @Override
+        public String apiVersion() {
+            return dev.graft.api.GraftApi.VERSION;
+        }
+
+        @Override
+        public Class<Config> configType() {
+            return Config.class;
+        }
+
+        @Override
+        public String description() {
+            return "centres by a running mean";
+        }
+
+        @Override
+        public Layer create(Config c) {
+            return stateful(c.momentum(), (ctx, batchMean) -> ctx.updateState("running_mean",
+                    ctx.param("running_mean").mul(1 - c.momentum()).add(batchMean.mul(c.momentum()))));
+        }
+    }
+
+    static Layer stateful(double momentum, java.util.function.BiConsumer<LayerContext, SDVariable> update) {
+        return new Layer() {
+            @Override
+            public Shape outputShape(List<Shape> inputs) {
+                return inputs.get(0);
+            }
+
+            @Override
+            public List<ParamSpec> params(List<Shape> inputs) {
+                long n = inputs.get(0).dim(0);
+                return List.of(ParamSpec.of("w", ParamRole.WEIGHT, InitSpec.of("ones"), new Fan(n, n), n),
+                        new ParamSpec("running_mean", ParamRole.RUNNING_STAT, new long[] {n}, InitSpec.of("zeros"),
+                                new Fan(n, n), false));
+            }
+
+            @Override
+            public SDVariable forward(LayerContext ctx, List<SDVariable> inputs) {
+                SDVariable x = inputs.get(0);
+                if (ctx.mode() == Mode.TRAIN) {
+                    // the batch mean over two axes: ND4J 1.0.0-M2.1 cannot reduce a single axis of size 1 (batch 1)
+                    long n = ctx.inputShapes().get(0).dim(0);
+                    update.accept(ctx, x.reshape(-1, n, 1).mean(0, 2));
+                    return x.mul(ctx.param("w"));
+                }
+                return x.sub(ctx.param("running_mean")).mul(ctx.param("w"));
+            }
+        };
+    }
+
+    @Test
+    void layersWithStateUpdatesPassInBothModes() {
+        Layer layer = new RunningMean().create(RunningMean.CONFIG);
+        GradientCheck.Result train = GradientCheck.layer(layer).inputs(Shape.of(3)).mode(Mode.TRAIN).check();
+        // the running mean is not trainable: only the input (9) and w (3) are differentiated
+        assertThat(train.elementsChecked()).isEqualTo(9 + 3);
+        GradientCheck.layer(layer).inputs(Shape.of(3)).mode(Mode.INFER).check();
+    }
+
+    @Test
+    void layerRunnerReturnsTheStateUpdatesOfATrainingStep() {
+        Layer layer = new RunningMean().create(RunningMean.CONFIG);
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, 3}, {3, 6, 9}});
+        INDArray running = Nd4j.createFromArray(10.0, 20.0, 30.0);
+        LayerRunner.Output step = LayerRunner.of(layer).mode(Mode.TRAIN).param("running_mean", running).run(x);
+        assertThat(step.stateUpdates()).containsOnlyKeys("running_mean");
+        assertThat(step.stateUpdates().get("running_mean").toDoubleVector())
+                .containsExactly(new double[] {9.2, 18.4, 27.6}, org.assertj.core.api.Assertions.within(1e-12));
+        LayerRunner.Output infer = LayerRunner.of(layer).param("running_mean", running).run(x);
+        assertThat(infer.stateUpdates()).isEmpty();
+    }
+
+    @Test
+    void aStateUpdateOfTheWrongShapeFails() {
+        Layer wrong = stateful(0.1, (ctx, mean) -> ctx.updateState("running_mean", mean.mean()));
+        assertThatThrownBy(() -> GradientCheck.layer(wrong).inputs(Shape.of(3)).check())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("the state update of running_mean has shape [] but the parameter is declared with"
+                        + " shape [3]");
+        assertThatThrownBy(() -> LayerRunner.of(wrong).mode(Mode.TRAIN).run(Nd4j.ones(DataType.DOUBLE, 2, 3)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("the state update of running_mean has shape []");
+    }
+
+    @Test
+    void onlyNonTrainableParametersMayBeUpdatedAndOnlyOnce() {
+        Layer trainable = stateful(0.1, (ctx, mean) -> ctx.updateState("w", mean));
+        assertThatThrownBy(() -> GradientCheck.layer(trainable).inputs(Shape.of(3)).check())
+                .isInstanceOf(AssertionError.class)
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layer node updates 'w', which is trainable");
+        Layer twice = stateful(0.1, (ctx, mean) -> {
+            ctx.updateState("running_mean", mean);
+            ctx.updateState("running_mean", mean);
+        });
+        assertThatThrownBy(() -> GradientCheck.layer(twice).inputs(Shape.of(3)).check())
+                .hasMessageContaining("updates 'running_mean' twice");
+        Layer undeclared = stateful(0.1, (ctx, mean) -> ctx.updateState("running_var", mean));
+        assertThatThrownBy(() -> GradientCheck.layer(undeclared).inputs(Shape.of(3)).check())
+                .hasMessageContaining("updates 'running_var', which it did not declare");
+    }
+
+    @Test
+    void stateIsUpdatedOnlyInTraining() {
+        Layer always = new Layer() {
+            @Override
+            public Shape outputShape(List<Shape> inputs) {
+                return inputs.get(0);
+            }
+
+            @Override
+            public List<ParamSpec> params(List<Shape> inputs) {
+                return stateful(0.1, (c, m) -> { }).params(inputs);
+            }
+
+            @Override
+            public SDVariable forward(LayerContext ctx, List<SDVariable> inputs) {
+                ctx.updateState("running_mean", inputs.get(0).mean(0));
+                return inputs.get(0).mul(ctx.param("w"));
+            }
+        };
+        GradientCheck.layer(always).inputs(Shape.of(3)).mode(Mode.TRAIN).check();
+        assertThatThrownBy(() -> GradientCheck.layer(always).inputs(Shape.of(3)).mode(Mode.INFER).check())
+                .isInstanceOf(AssertionError.class)
+                .hasRootCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("state is updated only in TRAIN mode");
+    }
+
+    @Test
+    void oneParameterCanHaveItsOwnValueDomain() {
+        // sqrt of a parameter is only defined for positive values
+        Layer root = new Layer() {
+            @Override
+            public Shape outputShape(List<Shape> inputs) {
+                return inputs.get(0);
+            }
+
+            @Override
+            public List<ParamSpec> params(List<Shape> inputs) {
+                long n = inputs.get(0).dim(0);
+                return List.of(ParamSpec.of("v", ParamRole.OTHER, InitSpec.of("ones"), new Fan(n, n), n),
+                        ParamSpec.of("w", ParamRole.WEIGHT, InitSpec.of("ones"), new Fan(n, n), n));
+            }
+
+            @Override
+            public SDVariable forward(LayerContext ctx, List<SDVariable> inputs) {
+                return inputs.get(0).div(ctx.sd().math().sqrt(ctx.param("v"))).mul(ctx.param("w"));
+            }
+        };
+        assertThatThrownBy(() -> GradientCheck.layer(root).inputs(Shape.of(4)).check())
+                .isInstanceOf(AssertionError.class);
+        GradientCheck.layer(root).inputs(Shape.of(4)).paramValues("v", ValueGenerator.uniform(0.5, 2)).check();
+        assertThatThrownBy(() -> GradientCheck.layer(root).inputs(Shape.of(4)).paramValues("V", ValueGenerator.constant(1)).check())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("paramValues was given for 'V', which the layer does not declare; it declares [v, w]");
+    }
+
     @Test
     void layerRunnerComputesWithGivenParameters() {
         Layer dense = linear(2, (ctx, x) -> x.mmul(ctx.param("W")).add(ctx.param("b")));

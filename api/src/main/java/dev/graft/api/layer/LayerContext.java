@@ -31,4 +31,17 @@ public interface LayerContext {
      * @param shape the shape of one example's mask (the batch dimension is added)
      */
     SDVariable bernoulliMask(String key, Shape shape, double keepProbability);
+
+    /**
+     * Asks Graft to overwrite one of this layer's non-trainable parameters (role
+     * {@link ParamRole#RUNNING_STAT}) with the value of {@code newValue} after every training step,
+     * e.g. a batch-norm running mean: {@code ctx.updateState("running_mean",
+     * running.mul(1 - momentum).add(batchMean.mul(momentum)))}. The new value must have the
+     * parameter's shape and must not depend on the labels. Only valid in {@link Mode#TRAIN}; in
+     * inference the parameter is read as it is.
+     *
+     * @param param    the parameter's short name, as declared
+     * @param newValue its value after the step
+     */
+    void updateState(String param, SDVariable newValue);
 }

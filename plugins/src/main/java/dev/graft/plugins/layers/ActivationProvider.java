@@ -8,21 +8,21 @@ import dev.graft.api.layer.LayerContext;
 import dev.graft.api.layer.LayerProvider;
 import dev.graft.api.layer.ParamSpec;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 
 import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * Shared shape of the option-less element-wise activation layers ({@code relu}, {@code sigmoid},
- * {@code tanh}, {@code softmax}): one input of any shape, the same output shape, no parameters.
+ * Shared shape of the option-less activation layers ({@code relu}, {@code sigmoid}, {@code tanh},
+ * {@code softmax}, {@code silu}, {@code log-softmax}): one input of any shape, the same output shape,
+ * no parameters, the same function in training and inference.
  */
 abstract class ActivationProvider implements LayerProvider<NoConfig> {
     private final String id;
     private final String description;
-    private final BiFunction<SameDiff, SDVariable, SDVariable> function;
+    private final BiFunction<LayerContext, SDVariable, SDVariable> function;
 
-    ActivationProvider(String id, String description, BiFunction<SameDiff, SDVariable, SDVariable> function) {
+    ActivationProvider(String id, String description, BiFunction<LayerContext, SDVariable, SDVariable> function) {
         this.id = id;
         this.description = description;
         this.function = function;
@@ -68,7 +68,7 @@ abstract class ActivationProvider implements LayerProvider<NoConfig> {
 
             @Override
             public SDVariable forward(LayerContext ctx, List<SDVariable> inputs) {
-                return function.apply(ctx.sd(), inputs.get(0));
+                return function.apply(ctx, inputs.get(0));
             }
         };
     }

@@ -21,9 +21,11 @@ import java.util.List;
  *
  * <p>The input must be flat, one example of shape {@code [in]}; put a {@code flatten} node in front
  * of images. Parameters: {@code W} of shape {@code [in, units]} (role {@link ParamRole#WEIGHT},
- * fan-in {@code in}, fan-out {@code units}, initialised by {@code weight-init}) and, unless
- * {@code use-bias = false}, {@code b} of shape {@code [units]} (role {@link ParamRole#BIAS},
- * initialised by {@code bias-init}). The output has shape {@code [units]}; no activation is applied.
+ * fan-in {@code in}, fan-out {@code units}, initialised by {@code weight-init}, default
+ * {@code xavier-uniform}) and, unless {@code use-bias = false}, {@code b} of shape {@code [units]}
+ * (role {@link ParamRole#BIAS}, initialised by {@code bias-init}, default {@code zeros}). An
+ * initializer is written as its id ({@code he-normal}) or with options
+ * ({@code {type: normal, std: 0.02}}). The output has shape {@code [units]}; no activation is applied.
  * This is PyTorch's {@code nn.Linear} with the weight stored transposed ({@code [in, out]}).
  */
 public final class DenseProvider implements LayerProvider<DenseProvider.Config> {
@@ -32,14 +34,19 @@ public final class DenseProvider implements LayerProvider<DenseProvider.Config> 
     public record Config(
             @Doc("number of output units") int units,
             @Doc("whether to add a learned bias vector") @Default("true") boolean useBias,
-            @Doc("initializer id for the weight matrix") @Default("xavier-uniform") String weightInit,
-            @Doc("initializer id for the bias vector") @Default("zeros") String biasInit) {
+            @Doc("initializer of the weight matrix: an id, or {type: id, ...options}") @Default("xavier-uniform") InitSpec weightInit,
+            @Doc("initializer of the bias vector: an id, or {type: id, ...options}") @Default("zeros") InitSpec biasInit) {
         public Config {
             if (units <= 0) {
                 throw new IllegalArgumentException("units must be a positive integer, got " + units);
             }
-            Ids.requireId("weight-init", weightInit);
-            Ids.requireId("bias-init", biasInit);
+            Ids.requireInit("weight-init", weightInit);
+            Ids.requireInit("bias-init", biasInit);
+        }
+
+        /** {@code units} outputs with a bias and the default initializers. */
+        public static Config of(int units) {
+            return new Config(units, true, InitSpec.of("xavier-uniform"), InitSpec.of("zeros"));
         }
     }
 
@@ -103,9 +110,9 @@ public final class DenseProvider implements LayerProvider<DenseProvider.Config> 
             long in = inputSize(inputs);
             Fan fan = new Fan(in, config.units());
             List<ParamSpec> params = new ArrayList<>();
-            params.add(ParamSpec.of("W", ParamRole.WEIGHT, InitSpec.of(config.weightInit()), fan, in, config.units()));
+            params.add(ParamSpec.of("W", ParamRole.WEIGHT, config.weightInit(), fan, in, config.units()));
             if (config.useBias()) {
-                params.add(ParamSpec.of("b", ParamRole.BIAS, InitSpec.of(config.biasInit()), fan, config.units()));
+                params.add(ParamSpec.of("b", ParamRole.BIAS, config.biasInit(), fan, config.units()));
             }
             return params;
         }

@@ -1,5 +1,7 @@
 package dev.graft.plugins.layers;
 
+import dev.graft.api.init.InitSpec;
+
 /** Validation of plugin ids written in layer configs. */
 final class Ids {
     private Ids() {
@@ -11,5 +13,14 @@ final class Ids {
             throw new IllegalArgumentException(key + " must be an initializer id in lower-kebab-case such as"
                     + " xavier-uniform, he-normal or zeros, got '" + value + "'");
         }
+    }
+
+    /** Checks an initializer given in a config: present, with an id that looks like a plugin id. */
+    static void requireInit(String key, InitSpec spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException(key + " must name an initializer, such as xavier-uniform or"
+                    + " {type: normal, std: 0.02}");
+        }
+        requireId(key, spec.id());
     }
 }

@@ -7,6 +7,6 @@ package dev.graft.plugins.layers;
  */
 public final class SoftmaxProvider extends ActivationProvider {
     public SoftmaxProvider() {
-        super("softmax", "softmax over the last axis (rows sum to 1)", (sd, x) -> sd.nn().softmax(x, -1));
+        super("softmax", "softmax over the last axis (rows sum to 1)", (ctx, x) -> ctx.sd().nn().softmax(x, -1));
     }
 }

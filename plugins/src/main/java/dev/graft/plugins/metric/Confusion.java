@@ -50,7 +50,7 @@ final class Confusion {
         return Arrays.stream(predictions.argMax(1).toLongVector()).mapToInt(Math::toIntExact).toArray();
     }
 
-    private static int[] classIndices(String metric, INDArray labels) {
+    static int[] classIndices(String metric, INDArray labels) {
         if (!(labels.rank() == 1 || (labels.rank() == 2 && labels.size(1) == 1))) {
             throw new IllegalArgumentException(metric + " expects labels of class indices, shape [n], got "
                     + Arrays.toString(labels.shape()));
@@ -75,6 +75,32 @@ final class Confusion {
             }
         }
         return (double) correct / n;
+    }
+
+    /** Micro-averaged precision: sum tp / (sum tp + sum fp); with one label per example, the accuracy. */
+    double microPrecision() {
+        long tp = 0;
+        long fp = 0;
+        for (int i = 0; i < n; i++) {
+            if (truth[i] == predicted[i]) {
+                tp++;
+            } else {
+                fp++;
+            }
+        }
+        return tp + fp == 0 ? 0 : (double) tp / (tp + fp);
+    }
+
+    /** Micro-averaged recall: sum tp / (sum tp + sum fn); every miss is one false negative of the true class. */
+    double microRecall() {
+        return microPrecision();
+    }
+
+    /** Micro-averaged F1: 2 tp / (2 tp + fp + fn), summed over the classes. */
+    double microF1() {
+        double p = microPrecision();
+        double r = microRecall();
+        return p + r == 0 ? 0 : 2 * p * r / (p + r);
     }
 
     /** Precision of class c, 0 when it is never predicted (scikit-learn's zero_division=0). */

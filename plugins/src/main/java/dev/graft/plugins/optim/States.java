@@ -41,6 +41,56 @@ final class States {
         return new String[] {key.substring(0, slash), key.substring(slash + 1)};
     }
 
+    /**
+     * Groups a saved state by parameter, checking every key is {@code <param>/<slot>} with a known slot
+     * and that every parameter has the required slots (and no others than the allowed ones).
+     *
+     * @return parameter name to slot to array, parameters in name order
+     */
+    static Map<String, Map<String, INDArray>> byParam(String optimizer, Map<String, INDArray> state,
+                                                      java.util.Set<String> required, java.util.Set<String> allowed) {
+        Map<String, Map<String, INDArray>> byParam = new java.util.TreeMap<>();
+        for (var e : state.entrySet()) {
+            String[] key = splitKey(optimizer, e.getKey(), allowed);
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException(optimizer + " state " + e.getKey() + " has no array");
+            }
+            byParam.computeIfAbsent(key[0], k -> new LinkedHashMap<>()).put(key[1], e.getValue());
+        }
+        for (var e : byParam.entrySet()) {
+            String name = e.getKey();
+            if (!e.getValue().keySet().containsAll(required)) {
+                java.util.List<String> need = required.stream().sorted(States::slotOrder).map(s -> name + "/" + s).toList();
+                throw new IllegalArgumentException(optimizer + " state for " + name + " needs "
+                        + String.join(", ", need.subList(0, need.size() - 1)) + (need.size() > 1 ? " and " : "")
+                        + need.get(need.size() - 1) + ", got "
+                        + e.getValue().keySet().stream().map(s -> name + "/" + s).sorted().toList());
+            }
+        }
+        return byParam;
+    }
+
+    /** Slot order in messages: {@code step} last, the rest alphabetically. */
+    private static int slotOrder(String a, String b) {
+        if (a.equals(b)) {
+            return 0;
+        }
+        if (a.equals("step") || b.equals("step")) {
+            return a.equals("step") ? 1 : -1;
+        }
+        return a.compareTo(b);
+    }
+
+    /** Reads a saved step count: a scalar whole number {@code >= 0}. */
+    static long stepCount(String optimizer, String param, INDArray stepArray) {
+        double t = stepArray.length() == 1 ? stepArray.getDouble(0) : Double.NaN;
+        if (!(t >= 0) || t != Math.rint(t)) {
+            throw new IllegalArgumentException(optimizer + " state " + param + "/step must be a scalar whole number >= 0, got "
+                    + (stepArray.length() == 1 ? String.valueOf(stepArray.getDouble(0)) : "shape " + Arrays.toString(stepArray.shape())));
+        }
+        return (long) t;
+    }
+
     /** Deep copy of a state map, in key order. */
     static Map<String, INDArray> copy(Map<String, INDArray> state) {
         Map<String, INDArray> out = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 /**
- * Built-in optimizers with PyTorch semantics: {@code sgd} (momentum, Nesterov, weight decay) and
- * {@code adam}. They honour per-group learning rates, weight decay and frozen flags, update parameters
- * in place, and save and restore their state.
+ * Built-in optimizers with PyTorch semantics: {@code sgd} (momentum, Nesterov, weight decay),
+ * {@code adam}, {@code adamw} (decoupled weight decay), {@code rmsprop} (momentum, centering) and
+ * {@code adagrad}. They honour per-group learning rates, weight decay and frozen flags, update
+ * parameters in place, and save and restore their state. Gradient clipping and learning-rate
+ * schedules are applied by Graft, not here.
  */
 package dev.graft.plugins.optim;

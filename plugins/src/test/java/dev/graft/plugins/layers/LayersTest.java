@@ -3,6 +3,7 @@ package dev.graft.plugins.layers;
 import dev.graft.api.Mode;
 import dev.graft.api.Shape;
 import dev.graft.api.config.NoConfig;
+import dev.graft.api.init.InitSpec;
 import dev.graft.api.layer.Layer;
 import dev.graft.api.layer.ParamRole;
 import dev.graft.api.layer.ParamSpec;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.within;
 class LayersTest {
 
     static Layer dense(int units, boolean bias) {
-        return new DenseProvider().create(new DenseProvider.Config(units, bias, "xavier-uniform", "zeros"));
+        return new DenseProvider().create(new DenseProvider.Config(units, bias, InitSpec.of("xavier-uniform"), InitSpec.of("zeros")));
     }
 
     static Layer noConfig(ActivationProvider p) {
@@ -73,10 +74,22 @@ class LayersTest {
 
     @Test
     void denseConfigIsValidated() {
-        assertThatThrownBy(() -> new DenseProvider.Config(0, true, "xavier-uniform", "zeros"))
+        assertThatThrownBy(() -> new DenseProvider.Config(0, true, InitSpec.of("xavier-uniform"), InitSpec.of("zeros")))
                 .hasMessage("units must be a positive integer, got 0");
-        assertThatThrownBy(() -> new DenseProvider.Config(3, true, "Xavier", "zeros"))
+        assertThatThrownBy(() -> new DenseProvider.Config(3, true, InitSpec.of("Xavier"), InitSpec.of("zeros")))
                 .hasMessageContaining("weight-init must be an initializer id in lower-kebab-case");
+        assertThatThrownBy(() -> new DenseProvider.Config(3, true, InitSpec.of("zeros"), null))
+                .hasMessage("bias-init must name an initializer, such as xavier-uniform or {type: normal, std: 0.02}");
+    }
+
+    @Test
+    void denseTakesInitializersWithOptions() {
+        DenseProvider.Config c = new DenseProvider.Config(2, true, new InitSpec("normal", java.util.Map.of("std", 0.02)),
+                InitSpec.of("zeros"));
+        List<ParamSpec> params = new DenseProvider().create(c).params(List.of(Shape.of(3)));
+        assertThat(params.get(0).init()).isEqualTo(new InitSpec("normal", java.util.Map.of("std", 0.02)));
+        assertThat(DenseProvider.Config.of(2)).isEqualTo(new DenseProvider.Config(2, true, InitSpec.of("xavier-uniform"),
+                InitSpec.of("zeros")));
     }
 
     @Test

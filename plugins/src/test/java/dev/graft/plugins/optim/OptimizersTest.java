@@ -16,7 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-/** SGD and Adam against plain-Java references of PyTorch's formulas, frozen groups, state save/restore. */
+/**
+ * SGD, Adam, AdamW, RMSprop and Adagrad against plain-Java references of PyTorch's formulas
+ * (torch/optim/*.py, single-tensor code paths), frozen groups, state save/restore.
+ */
 class OptimizersTest {
     static final double[] W0 = {1.0, -2.0, 0.5};
     static final double[][] GRADS = {{0.5, -0.3, 0.0}, {0.1, 0.2, -0.7}, {-0.4, 0.6, 0.25}};
@@ -85,6 +88,77 @@ class OptimizersTest {
         return after;
     }
 
+    /** torch.optim.AdamW (no amsgrad): decay the weights, then the Adam step on the raw gradient. */
+    static double[][] adamwReference(double lr, double b1, double b2, double eps, double wd, double[] w0, double[][] grads) {
+        double[] w = w0.clone();
+        double[] m = new double[w.length];
+        double[] v = new double[w.length];
+        double[][] after = new double[grads.length][];
+        for (int t = 1; t <= grads.length; t++) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= 1 - lr * wd;
+                double g = grads[t - 1][i];
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                double mHat = m[i] / (1 - Math.pow(b1, t));
+                double vHat = v[i] / (1 - Math.pow(b2, t));
+                w[i] -= lr * mHat / (Math.sqrt(vHat) + eps);
+            }
+            after[t - 1] = w.clone();
+        }
+        return after;
+    }
+
+    /** torch.optim.RMSprop, element by element. */
+    static double[][] rmspropReference(double lr, double alpha, double eps, double momentum, boolean centered, double wd,
+                                       double[] w0, double[][] grads) {
+        double[] w = w0.clone();
+        double[] sq = new double[w.length];
+        double[] ga = new double[w.length];
+        double[] buf = new double[w.length];
+        double[][] after = new double[grads.length][];
+        for (int t = 1; t <= grads.length; t++) {
+            for (int i = 0; i < w.length; i++) {
+                double g = grads[t - 1][i] + wd * w[i];
+                sq[i] = alpha * sq[i] + (1 - alpha) * g * g;
+                double avg;
+                if (centered) {
+                    ga[i] = alpha * ga[i] + (1 - alpha) * g;
+                    avg = Math.sqrt(sq[i] - ga[i] * ga[i]) + eps;
+                } else {
+                    avg = Math.sqrt(sq[i]) + eps;
+                }
+                if (momentum > 0) {
+                    buf[i] = momentum * buf[i] + g / avg;
+                    w[i] -= lr * buf[i];
+                } else {
+                    w[i] -= lr * g / avg;
+                }
+            }
+            after[t - 1] = w.clone();
+        }
+        return after;
+    }
+
+    /** torch.optim.Adagrad, element by element. */
+    static double[][] adagradReference(double lr, double lrDecay, double init, double eps, double wd, double[] w0,
+                                       double[][] grads) {
+        double[] w = w0.clone();
+        double[] sum = new double[w.length];
+        java.util.Arrays.fill(sum, init);
+        double[][] after = new double[grads.length][];
+        for (int t = 1; t <= grads.length; t++) {
+            double clr = lr / (1 + (t - 1) * lrDecay);
+            for (int i = 0; i < w.length; i++) {
+                double g = grads[t - 1][i] + wd * w[i];
+                sum[i] += g * g;
+                w[i] -= clr * g / (Math.sqrt(sum[i]) + eps);
+            }
+            after[t - 1] = w.clone();
+        }
+        return after;
+    }
+
     static void assertSteps(double[][] actual, double[][] expected) {
         for (int s = 0; s < expected.length; s++) {
             assertThat(actual[s]).as("after step %d", s + 1).containsExactly(expected[s], within(1e-12));
@@ -97,6 +171,30 @@ class OptimizersTest {
 
     static Optimizer adam(double lr, double wd) {
         return new AdamProvider().create(new AdamProvider.Config(lr, 0.9, 0.999, 1e-8, wd));
+    }
+
+    static Optimizer adamw(double lr, double wd) {
+        return new AdamWProvider().create(new AdamWProvider.Config(lr, 0.9, 0.999, 1e-8, wd));
+    }
+
+    static Optimizer rmsprop(double lr, double alpha, double eps, double momentum, boolean centered, double wd) {
+        return new RmspropProvider().create(new RmspropProvider.Config(lr, alpha, eps, momentum, centered, wd));
+    }
+
+    static Optimizer adagrad(double lr, double lrDecay, double init, double eps, double wd) {
+        return new AdagradProvider().create(new AdagradProvider.Config(lr, lrDecay, init, eps, wd));
+    }
+
+    /** One of each optimizer, all with state, for the shared checks; each entry is built anew on every call. */
+    static Map<String, java.util.function.Supplier<Optimizer>> withState() {
+        Map<String, java.util.function.Supplier<Optimizer>> all = new java.util.LinkedHashMap<>();
+        all.put("sgd", () -> sgd(0.1, 0.9, true, 0.01));
+        all.put("adam", () -> adam(0.05, 0.01));
+        all.put("adamw", () -> adamw(0.05, 0.01));
+        all.put("rmsprop", () -> rmsprop(0.05, 0.9, 1e-8, 0.5, true, 0.01));
+        all.put("rmsprop plain", () -> rmsprop(0.05, 0.99, 1e-8, 0, false, 0));
+        all.put("adagrad", () -> adagrad(0.05, 0.1, 0.2, 1e-10, 0.01));
+        return all;
     }
 
     @Test
@@ -146,7 +244,7 @@ class OptimizersTest {
 
     @Test
     void frozenGroupsAreUntouchedAndKeepNoState() {
-        for (Optimizer opt : List.of(sgd(0.1, 0.9, false, 0.1), adam(0.1, 0.1))) {
+        for (Optimizer opt : withState().values().stream().map(java.util.function.Supplier::get).toList()) {
             INDArray frozen = Nd4j.createFromArray(1.0, 2.0);
             INDArray live = Nd4j.createFromArray(1.0, 2.0);
             INDArray grad = Nd4j.createFromArray(0.5, 0.5);
@@ -187,20 +285,21 @@ class OptimizersTest {
 
     @Test
     void restoredStateContinuesIdentically() {
-        for (boolean useAdam : new boolean[] {false, true}) {
-            Optimizer first = useAdam ? adam(0.05, 0.01) : sgd(0.1, 0.9, true, 0.01);
-            Optimizer uninterrupted = useAdam ? adam(0.05, 0.01) : sgd(0.1, 0.9, true, 0.01);
-            double[][] all = run(uninterrupted, 0.05, 0.01, W0, GRADS);
+        for (var e : withState().entrySet()) {
+            Optimizer first = e.getValue().get();
+            double[][] all = run(e.getValue().get(), 0.05, 0.01, W0, GRADS);
             double[][] two = run(first, 0.05, 0.01, W0, new double[][] {GRADS[0], GRADS[1]});
             Map<String, INDArray> saved = first.state();
+            Map<String, double[]> snapshot = new HashMap<>();
+            saved.forEach((k, v) -> snapshot.put(k, v.toDoubleVector()));
 
-            Optimizer resumed = useAdam ? adam(0.05, 0.01) : sgd(0.1, 0.9, true, 0.01);
+            Optimizer resumed = e.getValue().get();
             resumed.loadState(saved);
             double[][] third = run(resumed, 0.05, 0.01, two[1], new double[][] {GRADS[2]});
-            assertThat(third[0]).as(useAdam ? "adam" : "sgd").containsExactly(all[2], within(1e-15));
-            // the saved copy is a snapshot: stepping the original does not change it
+            assertThat(third[0]).as(e.getKey()).containsExactly(all[2], within(1e-15));
+            // the saved copy is a snapshot: stepping the original or the resumed one does not change it
             run(first, 0.05, 0.01, two[1], new double[][] {GRADS[2]});
-            assertThat(saved.values()).allSatisfy(a -> assertThat(a).isNotNull());
+            saved.forEach((k, v) -> assertThat(v.toDoubleVector()).as(e.getKey() + " " + k).containsExactly(snapshot.get(k)));
         }
     }
 
@@ -231,7 +330,160 @@ class OptimizersTest {
     }
 
     @Test
+    void adamwHandComputedFirstStep() {
+        // w = 1 * (1 - 0.1 * 0.5) = 0.95, then the Adam step of about lr * sign(g) = 0.1
+        double[] after = run(adamw(0.1, 0.5), 0.1, 0.5, new double[] {1.0}, new double[][] {{0.5}})[0];
+        assertThat(after).containsExactly(new double[] {0.95 - 0.1 * 0.5 / (0.5 + 1e-8)}, within(1e-15));
+    }
+
+    @Test
+    void adamwMatchesTheReferenceForThreeSteps() {
+        assertSteps(run(adamw(0.01, 0.01), 0.01, 0.01, W0, GRADS), adamwReference(0.01, 0.9, 0.999, 1e-8, 0.01, W0, GRADS));
+        // the group's rate and decay win over the config's
+        assertSteps(run(adamw(0.001, 0.01), 0.05, 0.2, W0, GRADS), adamwReference(0.05, 0.9, 0.999, 1e-8, 0.2, W0, GRADS));
+        Optimizer custom = new AdamWProvider().create(new AdamWProvider.Config(0.02, 0.5, 0.9, 1e-3, 0));
+        assertSteps(run(custom, 0.02, 0, W0, GRADS), adamReference(0.02, 0.5, 0.9, 1e-3, 0, W0, GRADS));
+        // with decay, adamw and adam differ
+        assertThat(run(adamw(0.05, 0.1), 0.05, 0.1, W0, GRADS)[2][0]).isNotCloseTo(run(adam(0.05, 0.1), 0.05, 0.1, W0, GRADS)[2][0],
+                within(1e-6));
+    }
+
+    @Test
+    void rmspropHandComputedFirstStep() {
+        // s = (1 - 0.99) * 0.25 = 0.0025, sqrt 0.05; w = 1 - 0.01 * 0.5 / (0.05 + 1e-8)
+        double[] after = run(rmsprop(0.01, 0.99, 1e-8, 0, false, 0), 0.01, 0, new double[] {1.0}, new double[][] {{0.5}})[0];
+        assertThat(after).containsExactly(new double[] {1 - 0.01 * 0.5 / (0.05 + 1e-8)}, within(1e-15));
+        // centered: a = 0.005, s - a^2 = 0.0025 - 0.000025 = 0.002475
+        double[] centered = run(rmsprop(0.01, 0.99, 1e-8, 0, true, 0), 0.01, 0, new double[] {1.0}, new double[][] {{0.5}})[0];
+        assertThat(centered).containsExactly(new double[] {1 - 0.01 * 0.5 / (Math.sqrt(0.002475) + 1e-8)}, within(1e-15));
+    }
+
+    @Test
+    void rmspropMatchesTheReferenceForThreeSteps() {
+        for (boolean centered : new boolean[] {false, true}) {
+            for (double momentum : new double[] {0, 0.9}) {
+                String as = "centered " + centered + ", momentum " + momentum;
+                Optimizer opt = rmsprop(0.01, 0.99, 1e-8, momentum, centered, 0);
+                double[][] expected = rmspropReference(0.01, 0.99, 1e-8, momentum, centered, 0, W0, GRADS);
+                double[][] actual = run(opt, 0.01, 0, W0, GRADS);
+                for (int s = 0; s < 3; s++) {
+                    assertThat(actual[s]).as(as + ", step " + (s + 1)).containsExactly(expected[s], within(1e-12));
+                }
+            }
+        }
+        assertSteps(run(rmsprop(0.01, 0.9, 1e-6, 0.5, true, 0.0), 0.03, 0.1, W0, GRADS),
+                rmspropReference(0.03, 0.9, 1e-6, 0.5, true, 0.1, W0, GRADS));
+        Optimizer defaults = new RmspropProvider().create(new RmspropProvider.Config(0.01, 0.99, 1e-8, 0, false, 0));
+        assertThat(defaults.learningRate()).isEqualTo(0.01);
+        assertThat(defaults.weightDecay()).isEqualTo(0.0);
+    }
+
+    @Test
+    void adagradHandComputedSteps() {
+        // sum = 0.25 -> w = 1 - 0.1 * 0.5 / 0.5 = 0.9; step 2, lr-decay 1: clr = 0.05, sum = 0.25 + 0.01, g = 0.1
+        double[][] after = run(adagrad(0.1, 1.0, 0, 1e-10, 0), 0.1, 0, new double[] {1.0}, new double[][] {{0.5}, {0.1}});
+        assertThat(after[0]).containsExactly(new double[] {1 - 0.1 * 0.5 / (0.5 + 1e-10)}, within(1e-15));
+        assertThat(after[1]).containsExactly(new double[] {after[0][0] - 0.05 * 0.1 / (Math.sqrt(0.26) + 1e-10)}, within(1e-15));
+    }
+
+    @Test
+    void adagradMatchesTheReferenceForThreeSteps() {
+        assertSteps(run(adagrad(0.01, 0, 0, 1e-10, 0), 0.01, 0, W0, GRADS), adagradReference(0.01, 0, 0, 1e-10, 0, W0, GRADS));
+        assertSteps(run(adagrad(0.01, 0.5, 0.1, 1e-10, 0), 0.2, 0.05, W0, GRADS),
+                adagradReference(0.2, 0.5, 0.1, 1e-10, 0.05, W0, GRADS));
+        // a zero gradient on a zero accumulator moves nothing (eps keeps 0 / 0 away)
+        assertThat(run(adagrad(0.1, 0, 0, 1e-10, 0), 0.1, 0, new double[] {3.0}, new double[][] {{0.0}})[0])
+                .containsExactly(3.0);
+    }
+
+    /**
+     * The plain-Java references agree with PyTorch 1.13 itself, float64, on W0 and GRADS:
+     * <pre>
+     * w = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64, requires_grad=True); opt = ...([w])
+     * for g in [[0.5, -0.3, 0.0], [0.1, 0.2, -0.7], [-0.4, 0.6, 0.25]]:
+     *     w.grad = torch.tensor(g, dtype=torch.float64); opt.step(); print(w.tolist())
+     * </pre>
+     */
+    @Test
+    void newOptimizersMatchPyTorch() {
+        // torch.optim.AdamW(lr=0.01, weight_decay=0.01)
+        assertSteps(run(adamw(0.01, 0.01), 0.01, 0.01, W0, GRADS), new double[][] {
+                {0.9899000002, -1.9898000003333334, 0.49995},
+                {0.9817706006384452, -1.9881558150928265, 0.5073413730853691},
+                {0.9807354295757373, -1.9928587123461305, 0.5105579032439744}});
+        // torch.optim.RMSprop(lr=0.01, alpha=0.99, momentum=0.9, centered=True)
+        assertSteps(run(rmsprop(0.01, 0.99, 1e-8, 0.9, true, 0), 0.01, 0, W0, GRADS), new double[][] {
+                {0.899496238676095, -1.8994962521441012, 0.5},
+                {0.7891993903633998, -1.8647261926874852, 0.6005037670959088},
+                {0.7520566322263916, -1.9195642106807216, 0.6571126778810534}});
+        // torch.optim.Adagrad(lr=0.2, lr_decay=0.5, initial_accumulator_value=0.1, weight_decay=0.05)
+        assertSteps(run(adagrad(0.2, 0.5, 0.1, 1e-10, 0.05), 0.2, 0.05, W0, GRADS), new double[][] {
+                {0.826615710654727, -1.843107091920222, 0.48423779188018695},
+                {0.7976239016375832, -1.870696862093428, 0.6049355169787896},
+                {0.8460872426888307, -1.9403877666944356, 0.5697906161582705}});
+    }
+
+    @Test
+    void newOptimizersStateKeys() {
+        Optimizer w = adamw(0.1, 0.01);
+        run(w, 0.1, 0.01, W0, GRADS);
+        assertThat(w.state()).containsOnlyKeys("fc.W/m", "fc.W/v", "fc.W/step");
+        assertThat(w.state().get("fc.W/step").getDouble(0)).isEqualTo(3.0);
+
+        Optimizer plain = rmsprop(0.01, 0.99, 1e-8, 0, false, 0);
+        run(plain, 0.01, 0, W0, GRADS);
+        assertThat(plain.state()).containsOnlyKeys("fc.W/square_avg");
+        Optimizer full = rmsprop(0.01, 0.99, 1e-8, 0.9, true, 0);
+        run(full, 0.01, 0, W0, GRADS);
+        assertThat(full.state()).containsOnlyKeys("fc.W/square_avg", "fc.W/grad_avg", "fc.W/momentum");
+        assertThat(full.state().get("fc.W/grad_avg").shape()).containsExactly(3);
+
+        Optimizer a = adagrad(0.1, 0, 0.5, 1e-10, 0);
+        run(a, 0.1, 0, W0, GRADS);
+        assertThat(a.state()).containsOnlyKeys("fc.W/sum", "fc.W/step");
+        assertThat(a.state().get("fc.W/step").getDouble(0)).isEqualTo(3.0);
+    }
+
+    @Test
+    void newOptimizersRejectStateThatDoesNotFit() {
+        assertThatThrownBy(() -> rmsprop(0.01, 0.99, 1e-8, 0, false, 0).loadState(Map.of("fc.W/momentum", Nd4j.zeros(3))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rmsprop state key 'fc.W/momentum' is not <parameter>/<slot> with a slot in [square_avg]");
+        assertThatThrownBy(() -> rmsprop(0.01, 0.99, 1e-8, 0, true, 0).loadState(Map.of("fc.W/square_avg", Nd4j.zeros(3))))
+                .hasMessage("rmsprop state for fc.W needs fc.W/grad_avg and fc.W/square_avg, got [fc.W/square_avg]");
+        assertThatThrownBy(() -> adagrad(0.1, 0, 0, 1e-10, 0).loadState(Map.of("fc.W/sum", Nd4j.zeros(3))))
+                .hasMessage("adagrad state for fc.W needs fc.W/sum and fc.W/step, got [fc.W/sum]");
+        assertThatThrownBy(() -> adagrad(0.1, 0, 0, 1e-10, 0).loadState(Map.of("fc.W/sum", Nd4j.zeros(3), "fc.W/step", Nd4j.scalar(-1.0))))
+                .hasMessage("adagrad state fc.W/step must be a scalar whole number >= 0, got -1.0");
+        assertThatThrownBy(() -> adamw(0.1, 0).loadState(Map.of("fc.W/m", Nd4j.zeros(3), "fc.W/v", Nd4j.zeros(2),
+                "fc.W/step", Nd4j.scalar(1.0))))
+                .hasMessage("adamw state fc.W/m has shape [3] but fc.W/v has shape [2]");
+
+        Optimizer opt = adagrad(0.1, 0, 0, 1e-10, 0);
+        opt.loadState(Map.of("fc.W/sum", Nd4j.zeros(DataType.DOUBLE, 2), "fc.W/step", Nd4j.scalar(1.0)));
+        assertThatThrownBy(() -> run(opt, 0.1, 0, W0, GRADS))
+                .hasMessage("adagrad state fc.W/sum has shape [2] but parameter fc.W has shape [3];"
+                        + " the saved optimizer state does not belong to this model");
+    }
+
+    @Test
     void configsAreValidated() {
+        assertThatThrownBy(() -> new AdamWProvider.Config(0.1, 1.0, 0.999, 1e-8, 0)).hasMessage("beta1 must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> new AdamWProvider.Config(0.1, 0.9, 0.999, 1e-8, -0.1))
+                .hasMessage("weight-decay must be a finite number >= 0, got -0.1");
+        assertThatThrownBy(() -> new RmspropProvider.Config(0.01, 1.0, 1e-8, 0, false, 0)).hasMessage("alpha must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> new RmspropProvider.Config(0.01, 0.99, 1e-8, -0.5, false, 0))
+                .hasMessage("momentum must be in [0, 1), got -0.5");
+        assertThatThrownBy(() -> new RmspropProvider.Config(-1, 0.99, 1e-8, 0, false, 0))
+                .hasMessage("lr must be a finite positive number, got -1.0");
+        assertThatThrownBy(() -> new AdagradProvider.Config(0.01, -1, 0, 1e-10, 0)).hasMessage("lr-decay must be a finite number >= 0, got -1.0");
+        assertThatThrownBy(() -> new AdagradProvider.Config(0.01, 0, -1, 1e-10, 0))
+                .hasMessage("initial-accumulator must be a finite number >= 0, got -1.0");
+        assertThatThrownBy(() -> new AdagradProvider.Config(0.01, 0, 0, 0, 0)).hasMessage("eps must be a finite positive number, got 0.0");
+    }
+
+    @Test
+    void oldConfigsAreValidated() {
         assertThatThrownBy(() -> new SgdProvider.Config(0, 0, false, 0)).hasMessage("lr must be a finite positive number, got 0.0");
         assertThatThrownBy(() -> new SgdProvider.Config(0.1, 1, false, 0)).hasMessage("momentum must be in [0, 1), got 1.0");
         assertThatThrownBy(() -> new SgdProvider.Config(0.1, 0, true, 0)).hasMessage("nesterov = true needs momentum > 0");

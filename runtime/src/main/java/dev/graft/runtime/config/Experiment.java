@@ -13,16 +13,20 @@ import java.util.List;
  * @param output    name of the output node
  * @param loss      the loss plugin
  * @param optimizer the optimizer plugin
+ * @param schedule  the learning-rate schedule, or null for a constant rate
  * @param groups    optimizer parameter groups (first match wins), may be empty
  * @param training  the training section
  * @param early     early stopping, or null
+ * @param checkpoint checkpointing, or null
  * @param outputDir where the trained model and report go
  * @param baseDir   directory relative data paths are resolved against
  * @param source    the config as a tree (for saving with the model)
+ * @param tune      the {@code tune} section (used by {@code graft tune} only), or null
  */
 public record Experiment(DataConfig data, List<NodeConfig> nodes, String output, PluginRef loss, PluginRef optimizer,
-                         List<GroupConfig> groups, TrainingConfig training, EarlyStoppingConfig early, Path outputDir,
-                         Path baseDir, java.util.Map<String, Object> source) {
+                         PluginRef schedule, List<GroupConfig> groups, TrainingConfig training, EarlyStoppingConfig early,
+                         CheckpointConfig checkpoint, Path outputDir, Path baseDir, java.util.Map<String, Object> source,
+                         TuneConfig tune) {
     public Experiment {
         nodes = List.copyOf(nodes);
         groups = List.copyOf(groups);

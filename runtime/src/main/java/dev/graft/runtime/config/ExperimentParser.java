@@ -37,8 +37,8 @@ import java.util.Set;
  * </pre>
  */
 public final class ExperimentParser {
-    private static final Set<String> TOP = Set.of("data", "model", "loss", "optimizer", "training", "output");
-    private static final List<String> TOP_ORDER = List.of("data", "model", "loss", "optimizer", "training", "output");
+    private static final Set<String> TOP = Set.of("data", "model", "loss", "optimizer", "training", "output", "tune");
+    private static final List<String> TOP_ORDER = List.of("data", "model", "loss", "optimizer", "training", "output", "tune");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -89,19 +89,26 @@ public final class ExperimentParser {
         PluginRef loss = tree.containsKey("loss") ? ref(tree.get("loss"), "loss", Set.of()) : null;
         List<GroupConfig> groups = new ArrayList<>();
         PluginRef optimizer = null;
+        PluginRef schedule = null;
         if (tree.containsKey("optimizer")) {
-            optimizer = ref(tree.get("optimizer"), "optimizer", Set.of("groups"));
+            optimizer = ref(tree.get("optimizer"), "optimizer", Set.of("groups", "schedule"));
             Object g = tree.get("optimizer") instanceof Map<?, ?> m ? m.get("groups") : null;
             if (g != null) {
                 groups = groups(g);
             }
+            Object s = tree.get("optimizer") instanceof Map<?, ?> m ? m.get("schedule") : null;
+            if (s != null) {
+                schedule = ref(s, "optimizer.schedule", Set.of());
+            }
         }
         TrainingConfig training = null;
         EarlyStoppingConfig early = null;
+        CheckpointConfig checkpoint = null;
         Map<String, Object> tr = tree.containsKey("training") ? section(tree.get("training"), "training", null) : Map.of();
         if (tr != null) {
             Map<String, Object> rest = new LinkedHashMap<>(tr);
             Object es = rest.remove("early-stopping");
+            Object cp = rest.remove("checkpoint");
             training = bind(TrainingConfig.class, rest, "training", "training");
             if (es != null) {
                 Map<String, Object> esm = section(es, "training.early-stopping", null);
@@ -109,7 +116,14 @@ public final class ExperimentParser {
                     early = bind(EarlyStoppingConfig.class, esm, "training.early-stopping", "early stopping");
                 }
             }
+            if (cp != null) {
+                Map<String, Object> cpm = section(cp, "training.checkpoint", null);
+                if (cpm != null) {
+                    checkpoint = bind(CheckpointConfig.class, cpm, "training.checkpoint", "checkpoints");
+                }
+            }
         }
+        TuneConfig tune = tree.containsKey("tune") ? tune(tree.get("tune")) : null;
         Path outDir = Path.of("runs", name);
         if (tree.containsKey("output")) {
             Map<String, Object> o = section(tree.get("output"), "output", Set.of("dir"));
@@ -121,7 +135,7 @@ public final class ExperimentParser {
             throw new GraftException(GraftException.Code.CONFIG,
                     problems.size() == 1 ? "" : "the experiment config has " + problems.size() + " problems:", problems, null);
         }
-        return new Experiment(data, nodes, output, loss, optimizer, groups, training, early, outDir, baseDir, tree);
+        return new Experiment(data, nodes, output, loss, optimizer, schedule, groups, training, early, checkpoint, outDir, baseDir, tree, tune);
     }
 
     private <R extends Record> R bind(Class<R> type, Map<String, ?> values, String path, String what) {
@@ -155,7 +169,7 @@ public final class ExperimentParser {
     }
 
     private DataConfig data(Object v) {
-        Map<String, Object> m = section(v, "data", Set.of("dataset", "test-split", "stratify", "transforms"));
+        Map<String, Object> m = section(v, "data", Set.of("dataset", "test-split", "stratify", "transforms", "augment"));
         if (m == null) {
             return null;
         }
@@ -171,14 +185,22 @@ public final class ExperimentParser {
         }
         boolean stratify = bool(m.getOrDefault("stratify", true), "data.stratify");
         List<PluginRef> transforms = new ArrayList<>();
-        List<Object> items = RecordBinder.asList(m.get("transforms"));
+        List<Object> items = m.get("transforms") instanceof Map ? List.of(m.get("transforms")) : RecordBinder.asList(m.get("transforms"));
         for (int i = 0; i < items.size(); i++) {
             PluginRef r = ref(items.get(i), "data.transforms[" + i + "]", Set.of());
             if (r != null) {
                 transforms.add(r);
             }
         }
-        return new DataConfig(ds, test, stratify, transforms);
+        List<PluginRef> augment = new ArrayList<>();
+        List<Object> aug = m.get("augment") instanceof Map ? List.of(m.get("augment")) : RecordBinder.asList(m.get("augment"));
+        for (int i = 0; i < aug.size(); i++) {
+            PluginRef r = ref(aug.get(i), "data.augment[" + i + "]", Set.of());
+            if (r != null) {
+                augment.add(r);
+            }
+        }
+        return new DataConfig(ds, test, stratify, transforms, augment);
     }
 
     private List<NodeConfig> nodes(Object v) {
@@ -197,14 +219,18 @@ public final class ExperimentParser {
         String prev = "input";
         for (int i = 0; i < items.size(); i++) {
             String path = "model.layers[" + i + "]";
-            PluginRef r = ref(items.get(i), path, Set.of("name", "inputs"));
+            PluginRef r = ref(items.get(i), path, Set.of("name", "inputs", "l1", "l2"));
             if (r == null) {
                 continue;
             }
             Object item = items.get(i);
             String name = null;
             List<String> inputs = null;
+            double l1 = 0;
+            double l2 = 0;
             if (item instanceof Map<?, ?> im) {
+                l1 = penalty(im.get("l1"), path + ".l1");
+                l2 = penalty(im.get("l2"), path + ".l2");
                 if (im.get("name") != null) {
                     name = String.valueOf(im.get("name"));
                     if (!name.matches("[A-Za-z][A-Za-z0-9_-]*") || name.equals("input")) {
@@ -241,7 +267,7 @@ public final class ExperimentParser {
             }
             known.add(name);
             prev = name;
-            out.add(new NodeConfig(name, r, inputs));
+            out.add(new NodeConfig(name, r, inputs, l1, l2));
         }
         return out;
     }
@@ -251,7 +277,7 @@ public final class ExperimentParser {
         List<Object> items = v instanceof Map ? List.of(v) : RecordBinder.asList(v);
         for (int i = 0; i < items.size(); i++) {
             String path = "optimizer.groups[" + i + "]";
-            Map<String, Object> m = section(items.get(i), path, Set.of("name", "params", "lr", "weight-decay", "frozen"));
+            Map<String, Object> m = section(items.get(i), path, Set.of("name", "params", "lr", "weight-decay", "frozen", "l1", "l2"));
             if (m == null) {
                 continue;
             }
@@ -269,7 +295,7 @@ public final class ExperimentParser {
             }
             boolean frozen = bool(m.getOrDefault("frozen", false), path + ".frozen");
             String name = m.get("name") == null ? "group" + i : String.valueOf(m.get("name"));
-            out.add(new GroupConfig(name, params, lr, wd, frozen));
+            out.add(new GroupConfig(name, params, lr, wd, frozen, penalty(m.get("l1"), path + ".l1"), penalty(m.get("l2"), path + ".l2")));
         }
         return out;
     }
@@ -300,6 +326,64 @@ public final class ExperimentParser {
         }
         problems.add(path + ": must be a plugin id or a section with 'type', got '" + v + "'");
         return null;
+    }
+
+    private double penalty(Object v, String path) {
+        if (v == null) {
+            return 0;
+        }
+        double d = number(v, path);
+        if (!(d >= 0)) {
+            problems.add(path + ": must be >= 0, got " + v);
+        }
+        return d;
+    }
+
+    private TuneConfig tune(Object v) {
+        Map<String, Object> m = section(v, "tune", Set.of("method", "trials", "monitor", "seed", "params"));
+        if (m == null) {
+            return null;
+        }
+        TuneConfig.Method method = TuneConfig.Method.GRID;
+        try {
+            method = (TuneConfig.Method) RecordBinder.convert(m.getOrDefault("method", "grid"), TuneConfig.Method.class);
+        } catch (IllegalArgumentException e) {
+            problems.add("tune.method: " + e.getMessage());
+        }
+        int trials = (int) number(m.getOrDefault("trials", method == TuneConfig.Method.RANDOM ? 10 : 0), "tune.trials");
+        if (trials < 0 || (method == TuneConfig.Method.RANDOM && trials < 1)) {
+            problems.add("tune.trials: must be a positive integer for random search (0 for all grid points), got " + m.get("trials"));
+        }
+        String monitor = String.valueOf(m.getOrDefault("monitor", "val-loss"));
+        if (!monitor.matches("val-[a-z0-9-]+")) {
+            problems.add("tune.monitor: must be val-loss or val-<metric id>, got '" + monitor + "'");
+        }
+        long seed = (long) number(m.getOrDefault("seed", 0), "tune.seed");
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        Object p = m.get("params");
+        if (!(p instanceof Map<?, ?> pm) || pm.isEmpty()) {
+            problems.add("tune.params: required: config keys with candidate values, e.g. {optimizer.lr: [0.001, 0.01]}");
+        } else {
+            flatten(pm, "", params);
+            params.forEach((k, vals) -> {
+                if (vals.isEmpty()) {
+                    problems.add("tune.params." + k + ": give at least one candidate value");
+                }
+            });
+        }
+        return new TuneConfig(method, trials, monitor, seed, params);
+    }
+
+    /** YAML turns dotted keys into nested maps; flatten them back into key paths. */
+    private static void flatten(Map<?, ?> m, String prefix, Map<String, List<String>> out) {
+        m.forEach((k, v) -> {
+            String key = prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k;
+            if (v instanceof Map<?, ?> sub) {
+                flatten(sub, key, out);
+            } else {
+                out.put(key, RecordBinder.asList(v).stream().map(String::valueOf).toList());
+            }
+        });
     }
 
     private double number(Object v, String path) {

@@ -145,6 +145,9 @@ public final class RecordBinder {
             throw new IllegalArgumentException("unsupported config type " + type);
         }
         Class<?> t = (Class<?>) type;
+        if (t == dev.graft.api.init.InitSpec.class) {
+            return initSpec(raw);
+        }
         if (t.isArray()) {
             List<Object> items = asList(raw);
             Object arr = Array.newInstance(t.getComponentType(), items.size());
@@ -209,6 +212,34 @@ public final class RecordBinder {
             throw new IllegalArgumentException("'" + s + "' is not allowed" + Names.didYouMean(s, allowed) + " (allowed: " + String.join(", ", allowed) + ")");
         }
         throw new IllegalArgumentException("unsupported config type " + t.getName());
+    }
+
+    /** An initializer: its id, or a map with {@code type} and its options. */
+    private static dev.graft.api.init.InitSpec initSpec(Object raw) {
+        if (raw instanceof dev.graft.api.init.InitSpec s) {
+            return s;
+        }
+        if (raw instanceof Map<?, ?> m) {
+            Object type = m.get("type");
+            if (type == null) {
+                throw new IllegalArgumentException("an initializer needs 'type' (its id), got " + raw);
+            }
+            Map<String, Object> opts = new LinkedHashMap<>();
+            m.forEach((k, v) -> {
+                if (!"type".equals(k)) {
+                    opts.put(String.valueOf(k), v);
+                }
+            });
+            return new dev.graft.api.init.InitSpec(String.valueOf(type), opts);
+        }
+        if (raw instanceof List<?>) {
+            throw new IllegalArgumentException("an initializer is an id or {type: id, ...options}, got a list " + raw);
+        }
+        String id = String.valueOf(raw).trim();
+        if (!id.matches("[a-z][a-z0-9-]*")) {
+            throw new IllegalArgumentException("'" + id + "' is not an initializer id");
+        }
+        return dev.graft.api.init.InitSpec.of(id);
     }
 
     /** {@code HE_NORMAL} -> {@code he-normal}. */
@@ -290,6 +321,15 @@ public final class RecordBinder {
     }
 
     private static Object plain(Object v) {
+        if (v instanceof dev.graft.api.init.InitSpec i) {
+            if (i.options().isEmpty()) {
+                return i.id();
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", i.id());
+            m.putAll(i.options());
+            return m;
+        }
         if (v instanceof Enum<?> e) {
             return enumKey(e);
         }
@@ -328,6 +368,9 @@ public final class RecordBinder {
         Class<?> c = (Class<?>) t;
         if (c.isArray()) {
             return "list of " + typeName(c.getComponentType());
+        }
+        if (c == dev.graft.api.init.InitSpec.class) {
+            return "initializer";
         }
         if (c.isEnum()) {
             return String.join("|", Arrays.stream(c.getEnumConstants()).map(e -> enumKey((Enum<?>) e)).toList());

@@ -61,6 +61,8 @@ public final class Network {
     private SameDiff trainGraph;
     private SameDiff inferGraph;
     private final List<MaskSpec> masks = new ArrayList<>();
+    /** Non-trainable parameter name to the training-graph variable holding its value after a step. */
+    private final Map<String, String> stateUpdates = new LinkedHashMap<>();
     private SplittableRandom maskRng = new SplittableRandom(0);
 
     private record MaskSpec(String placeholder, Shape shape, double keep) {
@@ -139,15 +141,9 @@ public final class Network {
         if (!problems.isEmpty()) {
             throw new GraftException(GraftException.Code.MODEL, problems.size() == 1 ? "" : "the model has " + problems.size() + " problems:", problems, null);
         }
-        if (target instanceof Target.Classes c) {
-            Shape out = shapes.get(ir.output());
-            if (out.rank() != 1 || out.dim(0) != c.count()) {
-                throw new GraftException(GraftException.Code.MODEL, "the model output '" + ir.output() + "' has shape " + out
-                        + " but the dataset has " + c.count() + " classes; the last layer must produce [" + c.count() + "] (e.g. dense with units: " + c.count() + ")");
-            }
-        } else if (target instanceof Target.Regression r && !shapes.get(ir.output()).equals(r.shape())) {
-            throw new GraftException(GraftException.Code.MODEL, "the model output '" + ir.output() + "' has shape " + shapes.get(ir.output())
-                    + " but the targets have shape " + r.shape());
+        String badOutput = loss.checkOutput(shapes.get(ir.output()), target);
+        if (badOutput != null) {
+            throw new GraftException(GraftException.Code.MODEL, "output node '" + ir.output() + "' (loss " + ir.loss().plugin() + "): " + badOutput);
         }
     }
 
@@ -254,6 +250,7 @@ public final class Network {
         }
         if (mode == Mode.TRAIN) {
             masks.clear();
+            stateUpdates.clear();
         }
         for (ModelIR.NodeIR node : ir.nodes()) {
             Layer layer = layers.get(node.name());
@@ -271,6 +268,8 @@ public final class Network {
         if (withLoss) {
             SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, labelShape());
             loss.compute(sd, out, labels).rename(LOSS);
+            // say which output is the loss: state-update outputs (batch norm) would leave SameDiff guessing
+            sd.setLossVariables(LOSS);
         }
         if (mode == Mode.INFER) {
             loss.predictions(sd, out).rename(PREDICTIONS);
@@ -280,7 +279,7 @@ public final class Network {
 
     private long[] labelShape() {
         if (target instanceof Target.Classes c) {
-            return new long[] {-1, c.count()};
+            return loss.labelFormat() == Loss.LabelFormat.INDEX ? new long[] {-1} : new long[] {-1, c.count()};
         }
         return ((Target.Regression) target).shape().withBatch(-1);
     }
@@ -330,6 +329,22 @@ public final class Network {
         }
 
         @Override
+        public void updateState(String param, SDVariable newValue) {
+            if (mode != Mode.TRAIN) {
+                throw new IllegalStateException("updateState is only available in the training graph (node '" + node + "')");
+            }
+            String full = node + "." + param;
+            ParamSpec spec = specs.get(full);
+            if (spec == null || spec.trainable()) {
+                throw new IllegalStateException("node '" + node + "' may only update a non-trainable parameter it declared, not '" + param + "'");
+            }
+            if (stateUpdates.containsKey(full)) {
+                throw new IllegalStateException("node '" + node + "' updates '" + param + "' twice");
+            }
+            stateUpdates.put(full, newValue.name());
+        }
+
+        @Override
         public SDVariable bernoulliMask(String key, Shape shape, double keepProbability) {
             if (mode != Mode.TRAIN) {
                 throw new IllegalStateException("bernoulliMask is only available in the training graph (node '" + node + "')");
@@ -338,6 +353,11 @@ public final class Network {
             masks.add(new MaskSpec(ph, shape, keepProbability));
             return sd.placeHolder(ph, DataType.FLOAT, shape.withBatch(-1));
         }
+    }
+
+    /** Reseeds the dropout masks (the trainer does it at each epoch, so resumed runs repeat exactly). */
+    public void reseedMasks(long seed) {
+        maskRng = new SplittableRandom(seed);
     }
 
     /** The training graph (built on first use). */
@@ -381,7 +401,19 @@ public final class Network {
             }
             ph.put(m.placeholder(), Nd4j.createFromArray(v).reshape('c', m.shape().withBatch(batch)));
         }
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(LOSS), wrt);
+        List<String> outputs = new ArrayList<>();
+        outputs.add(LOSS);
+        outputs.addAll(stateUpdates.values());
+        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outputs, wrt);
+        for (Map.Entry<String, String> u : stateUpdates.entrySet()) {
+            INDArray v = r.getOutputs().get(u.getValue());
+            INDArray p = params.get(u.getKey());
+            if (!java.util.Arrays.equals(v.shape(), p.shape())) {
+                throw new IllegalStateException("node '" + paramNode.get(u.getKey()) + "' updates " + u.getKey() + " with shape "
+                        + java.util.Arrays.toString(v.shape()) + ", declared " + java.util.Arrays.toString(p.shape()));
+            }
+            p.assign(v);
+        }
         return new StepResult(r.getOutputs().get(LOSS).getDouble(0), r.getGradients());
     }
 
@@ -424,6 +456,11 @@ public final class Network {
             parts.add(sd.output(Map.of(INPUT, x), PREDICTIONS).get(PREDICTIONS).dup());
         }
         return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    /** Labels in the form the loss takes them (one-hot or indices for classes). */
+    public INDArray lossLabels(INDArray labels) {
+        return dev.graft.runtime.train.Splits.lossLabels(labels, target, loss.labelFormat());
     }
 
     public ModelIR ir() {

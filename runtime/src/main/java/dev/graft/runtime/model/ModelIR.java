@@ -26,8 +26,18 @@ public record ModelIR(String format, InputIR input, List<NodeIR> nodes, String o
         transforms = transforms == null ? List.of() : List.copyOf(transforms);
     }
 
-    /** The model input: name and per-example shape. */
-    public record InputIR(String name, List<Long> shape) {
+    /**
+     * The model input.
+     *
+     * @param name     its name
+     * @param shape    per-example shape the first node receives (after the feature transforms)
+     * @param rawShape per-example shape of the features before the transforms, or null when equal
+     */
+    public record InputIR(String name, List<Long> shape, @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Long> rawShape) {
+        public InputIR(String name, List<Long> shape) {
+            this(name, shape, null);
+        }
     }
 
     /** One node. */

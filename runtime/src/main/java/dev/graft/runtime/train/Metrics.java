@@ -75,6 +75,27 @@ public final class Metrics {
         return out;
     }
 
+    /**
+     * Predicted class per row: the arg-max of the class scores, or for a single score column
+     * (one-logit binary models) 1 when the score is at least 0.5.
+     */
+    public static int[] classesOf(INDArray predictions) {
+        int n = (int) predictions.size(0);
+        int[] out = new int[n];
+        if (predictions.rank() == 1 || predictions.size(1) == 1) {
+            INDArray p = predictions.reshape(n);
+            for (int i = 0; i < n; i++) {
+                out[i] = p.getDouble(i) >= 0.5 ? 1 : 0;
+            }
+            return out;
+        }
+        INDArray am = predictions.argMax(1);
+        for (int i = 0; i < n; i++) {
+            out[i] = am.getInt(i);
+        }
+        return out;
+    }
+
     /** A full evaluation: loss, metrics and (for classes) the confusion matrix. */
     public Evaluation evaluate(double loss, INDArray predictions, INDArray labels) {
         long n = labels.size(0);
@@ -82,9 +103,9 @@ public final class Metrics {
         if (target instanceof Target.Classes c) {
             int k = c.count();
             long[][] cm = new long[k][k];
-            INDArray argmax = predictions.argMax(1);
-            for (long i = 0; i < n; i++) {
-                cm[(int) labels.getDouble(i)][(int) argmax.getDouble(i)]++;
+            int[] predicted = classesOf(predictions);
+            for (int i = 0; i < n; i++) {
+                cm[(int) labels.getDouble(i)][predicted[i]]++;
             }
             return new Evaluation(n, loss, values, c.names(), cm);
         }

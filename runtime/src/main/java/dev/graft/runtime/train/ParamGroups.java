@@ -33,7 +33,7 @@ public final class ParamGroups {
             }
         }
         int[] hits = new int[patterns.size()];
-        GroupConfig def = new GroupConfig(DEFAULT, List.of("*"), null, null, false);
+        GroupConfig def = new GroupConfig(DEFAULT, List.of("*"), null, null, false, 0, 0);
         for (Map.Entry<String, ParamSpec> e : specs.entrySet()) {
             if (!e.getValue().trainable()) {
                 continue;

@@ -116,8 +116,19 @@ public record Splits(Examples train, Examples validation, Examples test) {
         return r;
     }
 
-    /** Labels as the loss sees them: one-hot rows for classes, unchanged for regression. */
-    public static INDArray lossLabels(INDArray labels, Target target) {
+    /** Labels as the loss sees them: one-hot rows or class indices for classes, unchanged for regression. */
+    public static INDArray lossLabels(INDArray labels, Target target, dev.graft.api.loss.Loss.LabelFormat format) {
+        if (target instanceof Target.Classes c && format == dev.graft.api.loss.Loss.LabelFormat.INDEX) {
+            INDArray idx = labels.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(labels.size(0));
+            for (long i = 0; i < idx.length(); i++) {
+                double y = idx.getDouble(i);
+                if (y < 0 || y >= c.count() || y != Math.rint(y)) {
+                    throw new dev.graft.runtime.GraftException(dev.graft.runtime.GraftException.Code.DATA,
+                            "label " + y + " of example " + i + " is not a class index in [0, " + c.count() + ")");
+                }
+            }
+            return idx;
+        }
         if (target instanceof Target.Classes c) {
             int n = (int) labels.size(0);
             int k = c.count();

@@ -1,0 +1,179 @@
+package dev.graft.plugins.optim;
+
+import dev.graft.api.GraftApi;
+import dev.graft.api.config.Default;
+import dev.graft.api.config.Doc;
+import dev.graft.api.optim.Optimizer;
+import dev.graft.api.optim.OptimizerProvider;
+import dev.graft.api.optim.Param;
+import dev.graft.api.optim.ParamGroup;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code adagrad}: Adagrad (Duchi, Hazan and Singer, 2011) with PyTorch's {@code torch.optim.Adagrad}
+ * semantics. For each parameter {@code w} of a group with learning rate {@code lr} and weight decay
+ * {@code wd}, at its own step {@code t = 1, 2, ...}:
+ * <pre>
+ * g   = grad + wd * w
+ * clr = lr / (1 + (t - 1) * lr-decay)
+ * sum = sum + g^2                               (sum starts at initial-accumulator)
+ * w   = w - clr * g / (sqrt(sum) + eps)
+ * </pre>
+ * Each element's step shrinks as its squared gradients accumulate, so rarely updated elements keep
+ * large steps. Frozen groups are skipped and do not advance {@code t}; parameters without a gradient
+ * too. State per parameter: {@code <param>/sum} (the shape of the parameter) and
+ * {@code <param>/step} (a scalar, {@code t}).
+ */
+public final class AdagradProvider implements OptimizerProvider<AdagradProvider.Config> {
+
+    /** Options of {@code adagrad}. */
+    public record Config(
+            @Doc("learning rate, > 0") @Default("0.01") double lr,
+            @Doc("learning-rate decay: step t uses lr / (1 + (t - 1) * lr-decay), >= 0") @Default("0.0") double lrDecay,
+            @Doc("starting value of the sum of squared gradients, >= 0") @Default("0.0") double initialAccumulator,
+            @Doc("term added to the denominator for stability, > 0") @Default("1e-10") double eps,
+            @Doc("L2 penalty added to the gradient as weight-decay * w, >= 0") @Default("0.0") double weightDecay) {
+        public Config {
+            if (!(lr > 0) || Double.isInfinite(lr)) {
+                throw new IllegalArgumentException("lr must be a finite positive number, got " + lr);
+            }
+            if (!(lrDecay >= 0) || Double.isInfinite(lrDecay)) {
+                throw new IllegalArgumentException("lr-decay must be a finite number >= 0, got " + lrDecay);
+            }
+            if (!(initialAccumulator >= 0) || Double.isInfinite(initialAccumulator)) {
+                throw new IllegalArgumentException("initial-accumulator must be a finite number >= 0, got " + initialAccumulator);
+            }
+            if (!(eps > 0) || Double.isInfinite(eps)) {
+                throw new IllegalArgumentException("eps must be a finite positive number, got " + eps);
+            }
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+                throw new IllegalArgumentException("weight-decay must be a finite number >= 0, got " + weightDecay);
+            }
+        }
+    }
+
+    public AdagradProvider() {
+    }
+
+    @Override
+    public String id() {
+        return "adagrad";
+    }
+
+    @Override
+    public String version() {
+        return "1.0.0";
+    }
+
+    @Override
+    public String apiVersion() {
+        return GraftApi.VERSION;
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String description() {
+        return "Adagrad: per-element steps scaled by accumulated squared gradients (PyTorch Adagrad)";
+    }
+
+    @Override
+    public Optimizer create(Config config) {
+        return new Adagrad(id(), config);
+    }
+
+    private static final class Adagrad implements Optimizer {
+        private static final Set<String> SLOTS = Set.of("sum", "step");
+        private final String id;
+        private final Config config;
+        private final Map<String, Accumulator> sums = new LinkedHashMap<>();
+
+        private static final class Accumulator {
+            INDArray sum;
+            long t;
+
+            Accumulator(INDArray sum, long t) {
+                this.sum = sum;
+                this.t = t;
+            }
+        }
+
+        Adagrad(String id, Config config) {
+            this.id = id;
+            this.config = config;
+        }
+
+        @Override
+        public double learningRate() {
+            return config.lr();
+        }
+
+        @Override
+        public double weightDecay() {
+            return config.weightDecay();
+        }
+
+        @Override
+        public void step(List<ParamGroup> groups, long step) {
+            for (ParamGroup group : groups) {
+                if (group.frozen()) {
+                    continue;
+                }
+                for (Param p : group.params()) {
+                    if (p.grad() == null) {
+                        continue;
+                    }
+                    States.requireMatchingGrad(id, p);
+                    INDArray w = p.value();
+                    INDArray g = group.weightDecay() != 0 ? p.grad().add(w.mul(group.weightDecay())) : p.grad();
+                    Accumulator a = sums.get(p.name());
+                    if (a == null) {
+                        a = new Accumulator(Nd4j.valueArrayOf(w.shape(), config.initialAccumulator(), w.dataType()), 0);
+                        sums.put(p.name(), a);
+                    } else {
+                        a.sum = States.requireShapeOf(id, p.name() + "/sum", a.sum, p);
+                    }
+                    a.t++;
+                    double clr = group.lr() / (1 + (a.t - 1) * config.lrDecay());
+                    a.sum.addi(g.mul(g));
+                    INDArray d = Transforms.sqrt(a.sum, true).addi(config.eps());
+                    w.subi(g.div(d).muli(clr));
+                }
+            }
+        }
+
+        /** A copy of the sums and step counts: {@code <param>/sum}, {@code <param>/step}. */
+        @Override
+        public Map<String, INDArray> state() {
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            sums.forEach((name, a) -> {
+                out.put(name + "/sum", a.sum.dup());
+                out.put(name + "/step", Nd4j.scalar(DataType.INT64, a.t));
+            });
+            return Collections.unmodifiableMap(out);
+        }
+
+        @Override
+        public void loadState(Map<String, INDArray> state) {
+            Map<String, Accumulator> loaded = new LinkedHashMap<>();
+            for (var e : States.byParam(id, state, SLOTS, SLOTS).entrySet()) {
+                Map<String, INDArray> slots = e.getValue();
+                loaded.put(e.getKey(), new Accumulator(slots.get("sum").dup(), States.stepCount(id, e.getKey(), slots.get("step"))));
+            }
+            sums.clear();
+            sums.putAll(loaded);
+        }
+    }
+}
