@@ -58,7 +58,9 @@ class TrainingFeaturesTest {
 
     @Test
     void aResumedRunEndsExactlyWhereAnUninterruptedRunEnds() {
-        String text = config("");
+        String text = config("").replace("optimizer: {type: adam, lr: 0.01}",
+                "optimizer: {type: adam, lr: 0.01, schedule: {type: reduce-on-plateau, patience: 1, factor: 0.5}}")
+                .replace("- relu\n", "- relu\n    - {type: batch-norm, name: bn}\n");
         Run straight = GRAFT.prepare(exp(text));
         TrainedModel a = straight.fit();
         Map<String, INDArray> expected = copy(a.network().params());
@@ -138,6 +140,38 @@ class TrainingFeaturesTest {
         assertThat(best).contains("0.01").doesNotContain("tune:");
         Experiment e = GRAFT.experiment(tmp.resolve("tune").resolve("best.yaml"));
         assertThat(e.optimizer().options().get("lr").toString()).isEqualTo("0.01");
+    }
+
+    @Test
+    void badGraphsAreRejectedNamingTheNodeAndKey() throws Exception {
+        String cnn = """
+                data: {dataset: {type: digits, layout: image}}
+                model:
+                  layers:
+                    - {type: conv2d, filters: 4, kernel: 3, padding: same, name: conv}
+                    - {type: conv2d, filters: 4, kernel: 3, name: narrow}
+                    - {type: add, inputs: [conv, narrow], name: sum}
+                    - flatten
+                    - {type: dense, units: 10}
+                loss: softmax-cross-entropy
+                optimizer: {type: adam, lr: 0.01, schedule: {type: cosin}}
+                training: {epochs: 1, progress: none}
+                """;
+        Path cfg = tmp.resolve("g.yaml");
+        Files.writeString(cfg, cnn);
+        CliRunner r = CliRunner.run("train", cfg.toString());
+        assertThat(r.isCleanError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("optimizer.schedule").contains("unknown schedule 'cosin'").contains("did you mean 'cosine'");
+
+        Files.writeString(cfg, cnn.replace("{type: cosin}", "{type: cosine}"));
+        r = CliRunner.run("train", cfg.toString());
+        assertThat(r.isCleanError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("node 'sum'").contains("[4, 8, 8]").contains("[4, 6, 6]");
+
+        Files.writeString(cfg, cnn.replace("{type: cosin}", "{type: cosine}").replace("kernel: 3, name: narrow", "kernel: 12, name: narrow"));
+        r = CliRunner.run("train", cfg.toString());
+        assertThat(r.isCleanError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("node 'narrow'").contains("model.layers[1]").contains("kernel");
     }
 
     @Test

@@ -21,8 +21,10 @@ import java.util.SplittableRandom;
  * matrices, not biased by the decomposition), transpose if {@code rows < cols}, and scale by
  * {@code gain}. Deterministic for a given generator.
  *
- * <p>The matrix view. An initializer sees the number of values and the parameter's fan, not its shape,
- * so the view is taken from the fan, matching the layouts of the built-in layers:
+ * <p>The matrix view. Graft passes the parameter's shape, and the view is PyTorch's
+ * {@code [shape[0], product of the other dimensions]}. When only a count is given (the older
+ * {@code values(count, fan, rng)} entry point), the view is taken from the fan, matching the layouts
+ * of the built-in layers:
  * <ul>
  *   <li>{@code count == fanIn * fanOut}: {@code [fanIn, fanOut]}, the {@code [in, out]} layout of
  *       {@code dense} weights and of {@code lstm}'s {@code W} and {@code R};</li>
@@ -72,9 +74,26 @@ public final class OrthogonalProvider implements InitializerProvider<OrthogonalP
 
     @Override
     public Initializer create(Config config) {
-        return (count, fan, rng) -> {
-            int[] view = matrixView(count, fan);
-            return orthogonal(view[0], view[1], config.gain(), rng);
+        return new Initializer() {
+            @Override
+            public double[] values(long count, Fan fan, SplittableRandom rng) {
+                int[] view = matrixView(count, fan);
+                return orthogonal(view[0], view[1], config.gain(), rng);
+            }
+
+            /** With the shape known, the view is PyTorch's: {@code [shape[0], product of the rest]}. */
+            @Override
+            public double[] values(long[] shape, Fan fan, SplittableRandom rng) {
+                if (shape.length < 2) {
+                    long count = shape.length == 0 ? 1 : shape[0];
+                    return orthogonal(1, Math.toIntExact(count), config.gain(), rng);
+                }
+                long rest = 1;
+                for (int i = 1; i < shape.length; i++) {
+                    rest *= shape[i];
+                }
+                return orthogonal(Math.toIntExact(shape[0]), Math.toIntExact(rest), config.gain(), rng);
+            }
         };
     }
 

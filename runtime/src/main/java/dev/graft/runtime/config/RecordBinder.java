@@ -235,6 +235,17 @@ public final class RecordBinder {
         if (raw instanceof List<?>) {
             throw new IllegalArgumentException("an initializer is an id or {type: id, ...options}, got a list " + raw);
         }
+        if (raw instanceof String text && text.trim().startsWith("{")) {
+            Object parsed;
+            try {
+                parsed = new org.yaml.snakeyaml.Yaml().load(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + text + "' is not an initializer: write an id or {type: id, option: value}");
+            }
+            if (parsed instanceof Map<?, ?>) {
+                return initSpec(parsed);
+            }
+        }
         String id = String.valueOf(raw).trim();
         if (!id.matches("[a-z][a-z0-9-]*")) {
             throw new IllegalArgumentException("'" + id + "' is not an initializer id");

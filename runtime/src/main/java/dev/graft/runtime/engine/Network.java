@@ -178,7 +178,7 @@ public final class Network {
                 count *= d;
             }
             SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (e.getKey().hashCode() + 1L)));
-            double[] values = init.values(count, p.fan(), rng);
+            double[] values = init.values(p.shape(), p.fan(), rng);
             if (values.length != count) {
                 throw new IllegalStateException("initializer " + p.init().id() + " returned " + values.length + " values for " + count);
             }
