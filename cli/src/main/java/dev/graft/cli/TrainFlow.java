@@ -25,6 +25,8 @@ final class TrainFlow {
 
     static int run(Graft graft, Experiment exp, Path outDir, Path resume, PrintStream out, boolean json, String command) {
         long t0 = System.nanoTime();
+        Path target = outDir != null ? outDir : exp.outputDir();
+        TrainedModel.checkSaveTarget(target);
         Run run = graft.prepare(exp);
         var s = run.splits();
         out.printf("data: %s%n      train %d, validation %d, test %d examples%n", run.dataDescription(), s.train().size(),

@@ -108,6 +108,18 @@ class CommandErrorsTest {
     }
 
     @Test
+    void anOutputDirectoryHoldingOtherFilesIsRefusedBeforeTraining() throws IOException {
+        Path cfg = write("ok.yaml", GOOD);
+        Path busy = Files.createDirectories(tmp.resolve("busy"));
+        Files.writeString(busy.resolve("notes.txt"), "mine");
+        CliRunner r = CliRunner.run("train", cfg.toString(), "--out", busy.toString());
+        assertThat(r.isCleanError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("holds other files and no model.json");
+        assertThat(r.err()).doesNotContain("epoch 1");
+        assertThat(Files.readString(busy.resolve("notes.txt"))).isEqualTo("mine");
+    }
+
+    @Test
     void unknownCommandSuggests() {
         CliRunner r = CliRunner.run("trian");
         assertThat(r.exit()).isEqualTo(2);

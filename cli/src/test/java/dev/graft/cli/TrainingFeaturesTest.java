@@ -109,6 +109,32 @@ class TrainingFeaturesTest {
     }
 
     @Test
+    void clipValueBoundsEveryElementOfEveryStep() {
+        String text = config("").replace("optimizer: {type: adam, lr: 0.01}", "optimizer: {type: sgd, lr: 1.0}");
+        Run run = GRAFT.prepare(exp(text, "training.epochs=1", "training.clip-value=0.0001", "model.layers.2.rate=0.0"));
+        Map<String, INDArray> before = copy(run.network().params());
+        run.fit();
+        long steps = (long) Math.ceil(run.splits().train().size() / 64.0);
+        for (String k : before.keySet()) {
+            double maxChange = org.nd4j.linalg.ops.transforms.Transforms.abs(run.network().params().get(k).sub(before.get(k))).maxNumber().doubleValue();
+            assertThat(maxChange).as(k).isLessThanOrEqualTo(steps * 1.0e-4 * 1.001);
+        }
+    }
+
+    @Test
+    void l1OnAGroupDrivesWeightsTowardZero() {
+        String text = config("").replace("optimizer: {type: adam, lr: 0.01}",
+                "optimizer: {type: sgd, lr: 0.05, groups: [{params: [fc1.W], l1: 0.01}]}");
+        Run plain = GRAFT.prepare(exp(text.replace("l1: 0.01", "l1: 0.0"), "training.epochs=3"));
+        plain.fit();
+        Run l1 = GRAFT.prepare(exp(text, "training.epochs=3"));
+        l1.fit();
+        double plainL1 = org.nd4j.linalg.ops.transforms.Transforms.abs(plain.network().params().get("fc1.W")).sumNumber().doubleValue();
+        double withL1 = org.nd4j.linalg.ops.transforms.Transforms.abs(l1.network().params().get("fc1.W")).sumNumber().doubleValue();
+        assertThat(withL1).isLessThan(plainL1 * 0.9);
+    }
+
+    @Test
     void summaryShowsShapesCountsAndFrozenNodes() throws Exception {
         Path cfg = tmp.resolve("s.yaml");
         Files.writeString(cfg, config("").replace("optimizer: {type: adam, lr: 0.01}", "optimizer: {type: adam, lr: 0.01, groups: [{params: [fc1.*], frozen: true}]}"));

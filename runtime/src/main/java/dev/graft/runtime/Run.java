@@ -106,10 +106,13 @@ public final class Run {
                 .withBaseDir(experiment.baseDir());
     }
 
-    /** The directory checkpoints go to. */
+    /**
+     * The directory checkpoints go to: {@code training.checkpoint.dir}, else {@code <output dir>-checkpoints}
+     * (beside the model directory, which a save replaces as a whole).
+     */
     public Path checkpointDir() {
         CheckpointConfig c = experiment.checkpoint();
-        return c != null && c.dir() != null ? Path.of(c.dir()) : experiment.outputDir().resolve("checkpoints");
+        return c != null && c.dir() != null ? Path.of(c.dir()) : Path.of(experiment.outputDir() + "-checkpoints");
     }
 
     private Trainer.Checkpoints checkpointWriter() {

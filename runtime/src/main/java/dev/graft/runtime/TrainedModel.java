@@ -67,6 +67,16 @@ public final class TrainedModel {
         this.config = config;
     }
 
+    /**
+     * A model from an IR and its parameter values, with no transforms and no optimizer: what an
+     * importer produces. It predicts, saves and loads like a trained model.
+     */
+    public static TrainedModel of(Graft graft, ModelIR ir, Map<String, INDArray> params, String origin) {
+        Network net = new Network(ir, graft.plugins(), Map.of());
+        net.setParams(params, origin);
+        return new TrainedModel(graft, net, List.of(), null, null, null, null, null, 0, null);
+    }
+
     /** Applies the fitted transforms to raw features. */
     public INDArray transform(INDArray features) {
         INDArray x = features.dataType() == DataType.FLOAT ? features : features.castTo(DataType.FLOAT);
@@ -85,7 +95,9 @@ public final class TrainedModel {
     /** Predicted class indices for raw features. */
     public int[] predictClasses(INDArray features) {
         if (!(network.target() instanceof Target.Classes)) {
-            throw new GraftException(GraftException.Code.USAGE, "this model predicts regression targets, not classes");
+            throw new GraftException(GraftException.Code.USAGE, network.target() == null
+                    ? "this model has no target (an imported model), so it predicts raw outputs, not classes"
+                    : "this model predicts regression targets, not classes");
         }
         return Metrics.classesOf(predict(features));
     }
@@ -161,6 +173,28 @@ public final class TrainedModel {
         return result == null ? null : result.stopReason();
     }
 
+    /**
+     * Checks that {@code dir} may receive a model: it does not exist, is empty, or holds a Graft model
+     * (which a save replaces). Call it before long work whose result will be saved there.
+     */
+    public static void checkSaveTarget(Path dir) {
+        Path abs = dir.toAbsolutePath();
+        if (!Files.exists(abs)) {
+            return;
+        }
+        if (!Files.isDirectory(abs)) {
+            throw new GraftException(GraftException.Code.IO, "cannot save a model to " + abs + ": it is a file");
+        }
+        try (Stream<Path> s = Files.list(abs)) {
+            if (s.findAny().isPresent() && !Files.exists(abs.resolve("model.json"))) {
+                throw new GraftException(GraftException.Code.IO, "cannot save a model to " + abs
+                        + ": the directory holds other files and no model.json; choose another output.dir or --out");
+            }
+        } catch (IOException e) {
+            throw new GraftException(GraftException.Code.IO, "cannot read " + abs + ": " + e.getMessage());
+        }
+    }
+
     /** Writes the model directory; an existing directory is replaced only once the new one is complete. */
     public void save(Path dir) {
         save(dir, tmp -> { });
@@ -208,10 +242,8 @@ public final class TrainedModel {
             extra.write(tmp);
             Path old = abs.resolveSibling(abs.getFileName() + ".old");
             deleteTree(old);
+            checkSaveTarget(abs);
             if (Files.exists(abs)) {
-                if (!Files.exists(abs.resolve("model.json"))) {
-                    throw new GraftException(GraftException.Code.IO, "refusing to replace " + abs + ": it exists and is not a Graft model directory");
-                }
                 Files.move(abs, old);
             }
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);

@@ -7,7 +7,7 @@ import dev.graft.api.config.Doc;
 public record CheckpointConfig(
         @Doc("write a checkpoint every this many epochs (0: never)") @Default("1") int every,
         @Doc("also keep the checkpoint of the best epoch (by the early-stopping monitor, else val-loss)") @Default("true") boolean best,
-        @Doc("directory of the checkpoints (default: <output dir>/checkpoints)") @Default(Default.NULL) String dir) {
+        @Doc("directory of the checkpoints (default: <output dir>-checkpoints)") @Default(Default.NULL) String dir) {
     public CheckpointConfig {
         if (every < 0) {
             throw new IllegalArgumentException("every must be >= 0 (0: only the best), got " + every);

@@ -78,7 +78,7 @@ public final class Network {
         this.ir = ir;
         this.registry = registry;
         this.inputShape = Shape.of(ir.input().shape().stream().mapToLong(Long::longValue).toArray());
-        this.target = targetOf(ir.target());
+        this.target = ir.target() == null ? null : targetOf(ir.target());
         shapes.put(INPUT, inputShape);
         List<String> problems = new ArrayList<>();
         for (ModelIR.NodeIR node : ir.nodes()) {
@@ -127,21 +127,23 @@ public final class Network {
             problems.add("model output '" + ir.output() + "' is not a node of the model");
         }
         Loss l = null;
-        try {
-            LossProvider<?> lp = registry.get(PluginKind.LOSS, ir.loss().plugin(), "loss");
-            l = createLoss(lp, ir.loss().config());
-            String bad = l.checkTarget(target);
-            if (bad != null) {
-                problems.add("loss: " + bad);
+        if (ir.loss() != null) {
+            try {
+                LossProvider<?> lp = registry.get(PluginKind.LOSS, ir.loss().plugin(), "loss");
+                l = createLoss(lp, ir.loss().config());
+                String bad = target == null ? "the model has a loss but no target" : l.checkTarget(target);
+                if (bad != null) {
+                    problems.add("loss: " + bad);
+                }
+            } catch (GraftException e) {
+                problems.add(e.getMessage());
             }
-        } catch (GraftException e) {
-            problems.add(e.getMessage());
         }
         this.loss = l;
         if (!problems.isEmpty()) {
             throw new GraftException(GraftException.Code.MODEL, problems.size() == 1 ? "" : "the model has " + problems.size() + " problems:", problems, null);
         }
-        String badOutput = loss.checkOutput(shapes.get(ir.output()), target);
+        String badOutput = loss == null ? null : loss.checkOutput(shapes.get(ir.output()), target);
         if (badOutput != null) {
             throw new GraftException(GraftException.Code.MODEL, "output node '" + ir.output() + "' (loss " + ir.loss().plugin() + "): " + badOutput);
         }
@@ -265,6 +267,9 @@ public final class Network {
             vars.put(node.name(), out);
         }
         SDVariable out = vars.get(ir.output());
+        if (withLoss && loss == null) {
+            throw new GraftException(GraftException.Code.MODEL, "this model has no loss (an imported model); attach a loss and a target to train it");
+        }
         if (withLoss) {
             SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, labelShape());
             loss.compute(sd, out, labels).rename(LOSS);
@@ -272,7 +277,7 @@ public final class Network {
             sd.setLossVariables(LOSS);
         }
         if (mode == Mode.INFER) {
-            loss.predictions(sd, out).rename(PREDICTIONS);
+            (loss == null ? sd.identity(out) : loss.predictions(sd, out)).rename(PREDICTIONS);
         }
         return sd;
     }
@@ -460,6 +465,9 @@ public final class Network {
 
     /** Labels in the form the loss takes them (one-hot or indices for classes). */
     public INDArray lossLabels(INDArray labels) {
+        if (loss == null) {
+            throw new GraftException(GraftException.Code.MODEL, "this model has no loss (an imported model); attach a loss and a target to train or evaluate it");
+        }
         return dev.graft.runtime.train.Splits.lossLabels(labels, target, loss.labelFormat());
     }
 

@@ -13,8 +13,9 @@ import java.util.Map;
  * @param input      the model input
  * @param nodes      the nodes in an order where every node comes after its inputs
  * @param output     the output node's name
- * @param loss       the loss plugin (it also turns outputs into predictions)
- * @param target     what the labels are
+ * @param loss       the loss plugin (it also turns outputs into predictions); null for an imported
+ *                   model that has not been given one
+ * @param target     what the labels are; null exactly when {@code loss} is
  * @param transforms feature transforms applied before the first node, in order
  */
 public record ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,

@@ -40,8 +40,11 @@ public final class ModelJson {
             throw new GraftException(GraftException.Code.MODEL, origin + ": unsupported model format '" + (ir == null ? null : ir.format())
                     + "' (this Graft reads " + ModelIR.FORMAT + ")");
         }
-        if (ir.input() == null || ir.nodes().isEmpty() || ir.output() == null || ir.loss() == null || ir.target() == null) {
-            throw new GraftException(GraftException.Code.MODEL, origin + ": model description lacks input, nodes, output, loss or target");
+        if (ir.input() == null || ir.nodes().isEmpty() || ir.output() == null) {
+            throw new GraftException(GraftException.Code.MODEL, origin + ": model description lacks input, nodes or output");
+        }
+        if ((ir.loss() == null) != (ir.target() == null)) {
+            throw new GraftException(GraftException.Code.MODEL, origin + ": a model has both a loss and a target, or neither (imported models)");
         }
         return ir;
     }
