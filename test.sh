@@ -6,7 +6,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$HERE"
 
-PACKAGES="dataset-fashion-mnist"
+PACKAGES="dataset-fashion-mnist libonnx-testdata fontconfig fonts-dejavu-core"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -10,9 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,7 +65,7 @@ final class ImportCommand implements Callable<Integer> {
             }
             return cov.complete() ? 0 : GraftException.Code.MODEL.exitCode();
         }
-        OnnxImporter.Imported imported = OnnxImporter.importModel(proto, graft.plugins(), model.toString());
+        OnnxImporter.Imported imported = OnnxImporter.importModel(proto, graft.plugins(), model.toString(), model.toAbsolutePath().getParent());
         TrainedModel m = TrainedModel.of(graft, imported.ir(), imported.params(), model.toString());
         m.save(out);
         o.printf("imported %s: %d Graft nodes, %,d parameters, input %s; saved to %s%n", model, imported.ir().nodes().size(),
@@ -86,19 +84,6 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     static Onnx.ModelProto read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new GraftException(GraftException.Code.MODEL, "model file " + file.toAbsolutePath() + " does not exist");
-        }
-        try {
-            Onnx.ModelProto m = Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
-            if (!m.hasGraph() || m.getOpsetImportCount() == 0) {
-                throw new GraftException(GraftException.Code.MODEL, file + " is not an ONNX model (no graph or no opset import)");
-            }
-            return m;
-        } catch (org.nd4j.shade.protobuf.InvalidProtocolBufferException e) {
-            throw new GraftException(GraftException.Code.MODEL, file + " is not a valid ONNX model: " + e.getMessage());
-        } catch (IOException e) {
-            throw new GraftException(GraftException.Code.IO, "cannot read " + file + ": " + e.getMessage());
-        }
+        return dev.graft.onnx.proto.OnnxFiles.readModel(file);
     }
 }

@@ -37,8 +37,15 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "INPUT", description = "CSV file of feature rows")
     Path input;
 
+    @picocli.CommandLine.Option(names = "--engine", paramLabel = "ort|native",
+            description = "for an .onnx MODEL: ONNX Runtime (ort, the default) or the model imported into Graft (native)")
+    String engine = "ort";
+
     @Override
     public Integer call() throws IOException {
+        if (model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            return predictOnnx();
+        }
         Graft graft = common.graft();
         TrainedModel m = graft.load(model);
         long width = m.rawInputShape().size();
@@ -76,6 +83,58 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (common.json) {
             out.println(Common.json(Map.of("command", "predict", "status", "ok", "predictions", preds)));
+        }
+        return 0;
+    }
+
+    private int predictOnnx() throws IOException {
+        if (!engine.equals("ort") && !engine.equals("native")) {
+            throw new GraftException(GraftException.Code.USAGE, "--engine must be ort or native, got '" + engine + "'");
+        }
+        common.graft();
+        dev.graft.onnx.InferenceEngineFactory f = dev.graft.onnx.InferenceEngineFactory.find(engine, PredictCommand.class.getClassLoader())
+                .orElseThrow(() -> new GraftException(GraftException.Code.PLUGIN, "the " + engine + " engine is not available"));
+        try (dev.graft.onnx.InferenceEngine e = f.open(model)) {
+            if (e.inputs().size() != 1) {
+                throw new GraftException(GraftException.Code.USAGE, model + " takes " + e.inputs().size() + " inputs; predict feeds one input from a CSV");
+            }
+            dev.graft.onnx.InferenceEngine.IoSpec in = e.inputs().get(0);
+            long[] dims = in.dims();
+            if (dims == null || dims.length < 2) {
+                throw new GraftException(GraftException.Code.USAGE, "input '" + in.name() + "' must be [batch, ...] with static dimensions after the batch");
+            }
+            long width = 1;
+            for (int i = 1; i < dims.length; i++) {
+                if (dims[i] < 0) {
+                    throw new GraftException(GraftException.Code.USAGE, "input '" + in.name() + "' dimension " + i + " is not static");
+                }
+                width *= dims[i];
+            }
+            List<float[]> rows = readRows(input, width);
+            float[] flat = new float[(int) (rows.size() * width)];
+            for (int i = 0; i < rows.size(); i++) {
+                System.arraycopy(rows.get(i), 0, flat, (int) (i * width), (int) width);
+            }
+            long[] shape = dims.clone();
+            shape[0] = rows.size();
+            Map<String, INDArray> out = e.run(Map.of(in.name(), Nd4j.createFromArray(flat).reshape('c', shape)));
+            PrintStream o = Main.stdout(spec);
+            List<Map<String, Object>> preds = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("row", i + 1);
+                StringBuilder line = new StringBuilder(Integer.toString(i + 1));
+                for (Map.Entry<String, INDArray> oe : out.entrySet()) {
+                    double[] v = oe.getValue().getRow(i).dup().reshape(-1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+                    row.put(oe.getKey(), v);
+                    line.append(',').append(oe.getKey()).append('=').append(java.util.Arrays.toString(v));
+                }
+                o.println(line);
+                preds.add(row);
+            }
+            if (common.json) {
+                o.println(Common.json(Map.of("command", "predict", "status", "ok", "engine", engine, "predictions", preds)));
+            }
         }
         return 0;
     }

@@ -10,6 +10,9 @@ import dev.graft.runtime.config.RecordBinder;
 import dev.graft.runtime.engine.Network;
 import dev.graft.runtime.model.ModelIR;
 import dev.graft.runtime.plugin.PluginRegistry;
+import dev.graft.onnx.UnsupportedOpsException;
+import dev.graft.onnx.proto.OnnxFiles;
+import dev.graft.onnx.proto.Tensors;
 import onnx.Onnx;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -96,16 +99,27 @@ public final class OnnxImporter {
         return new Coverage(ops, missing);
     }
 
-    /** Imports a parsed model; {@code origin} names it in messages. */
-    public static Imported importModel(Onnx.ModelProto model, PluginRegistry registry, String origin) {
+    /** Reads and imports a model file. */
+    public static Imported importModel(java.nio.file.Path file, PluginRegistry registry) {
+        return importModel(OnnxFiles.readModel(file), registry, file.toString(), file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Imports a parsed model; {@code origin} names it in messages and {@code baseDir} is where its
+     * external tensor data may live.
+     */
+    public static Imported importModel(Onnx.ModelProto model, PluginRegistry registry, String origin, java.nio.file.Path baseDir) {
         Coverage cov = coverage(model, registry);
         if (!cov.complete()) {
-            throw new UnsupportedOpsException(origin, cov.unsupported());
+            throw new UnsupportedOpsException(origin + " uses " + cov.unsupported().size() + " node" + (cov.unsupported().size() == 1 ? "" : "s")
+                    + " no op converter handles (add a converter plugin, or serve the model with --engine ort):",
+                    cov.unsupported().stream().map(u -> new UnsupportedOpsException.Op(u.node(), u.domain(), u.opType(), u.opset())).toList());
         }
         Onnx.GraphProto g = model.getGraph();
         Map<String, INDArray> constants = new LinkedHashMap<>();
         for (Onnx.TensorProto t : g.getInitializerList()) {
-            constants.put(t.getName(), Tensors.toArray(t, origin));
+            INDArray a = Tensors.toArray(t, baseDir, origin);
+            constants.put(t.getName(), a.dataType().isFPType() ? a : a.castTo(org.nd4j.linalg.api.buffer.DataType.INT64));
         }
         List<Onnx.ValueInfoProto> inputs = g.getInputList().stream().filter(i -> !constants.containsKey(i.getName())).toList();
         if (inputs.size() != 1) {

@@ -1,0 +1,214 @@
+package dev.graft.onnx.imports.ops;
+
+import dev.graft.onnx.imports.ImportContext;
+import dev.graft.onnx.imports.OnnxNode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+
+import static dev.graft.onnx.imports.ops.OpConverter.computed;
+import static dev.graft.onnx.imports.ops.OpConverter.dims;
+import static dev.graft.onnx.imports.ops.OpConverter.emit;
+import static dev.graft.onnx.imports.ops.OpConverter.hint;
+
+/**
+ * The pooling ops (opsets 7-17) on 1-D ({@code [C, L]}) and 2-D ({@code [C, H, W]}) examples.
+ *
+ * <ul>
+ *   <li>{@code MaxPool}: {@code max-pool1d} / {@code max-pool2d} with ONNX's {@code kernel_shape},
+ *       {@code strides} (default 1) and padding resolved as for {@code Conv}; padding the layer cannot
+ *       express (asymmetric, or more than half the kernel) is an {@code onnx-pad} of the lowest float
+ *       in front. {@code ceil_mode = 1} is extra padding at the end. Rejected: {@code dilations} other
+ *       than 1 and a request for the {@code Indices} output.</li>
+ *   <li>{@code AveragePool}: {@code avg-pool1d} / {@code avg-pool2d}, whose padding counts as zeros
+ *       ({@code count_include_pad = 1}). With ONNX's default {@code count_include_pad = 0} and actual
+ *       padding, the result is multiplied by a fixed {@code onnx-binary} factor
+ *       {@code window size / real elements in the window} per output position, which is exact.
+ *       Rejected: {@code ceil_mode = 1} where it changes the output size.</li>
+ *   <li>{@code GlobalAveragePool}: {@code global-avg-pool} then {@code reshape} to {@code [C, 1, 1]}
+ *       ({@code [C, 1]} for 1-D).</li>
+ *   <li>{@code GlobalMaxPool}: {@code onnx-reduce} max over the spatial axes, keeping them.</li>
+ * </ul>
+ */
+public final class Pooling {
+    private Pooling() {
+    }
+
+    /** {@code MaxPool}. */
+    public static final class MaxPool extends OpConverter {
+        public MaxPool() {
+            super("MaxPool", 7, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            onlyFirstOutput(node, "Indices");
+            pool(node, ctx, true);
+        }
+    }
+
+    /** {@code AveragePool}. */
+    public static final class AveragePool extends OpConverter {
+        public AveragePool() {
+            super("AveragePool", 7, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            pool(node, ctx, false);
+        }
+    }
+
+    /** {@code GlobalAveragePool}. */
+    public static final class GlobalAveragePool extends OpConverter {
+        public GlobalAveragePool() {
+            super("GlobalAveragePool", 7, 17, "ONNX GlobalAveragePool as global-avg-pool and a reshape to [C, 1, 1]");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = computed(ctx, node, 0, "the input X");
+            if (x.shape().rank() < 2) {
+                throw new IllegalArgumentException("X must have channels and spatial axes, got per-example shape " + dims(x.shape()));
+            }
+            String pooled = ctx.emit("global-avg-pool", Map.of(), List.of(x.node()), Map.of(), hint(node));
+            List<Long> shape = new ArrayList<>();
+            shape.add(x.shape().dim(0));
+            for (int i = 1; i < x.shape().rank(); i++) {
+                shape.add(1L);
+            }
+            emit(ctx, node, "reshape", Map.of("shape", shape), pooled, Map.of());
+        }
+    }
+
+    /** {@code GlobalMaxPool}. */
+    public static final class GlobalMaxPool extends OpConverter {
+        public GlobalMaxPool() {
+            super("GlobalMaxPool", 7, 17, "ONNX GlobalMaxPool as onnx-reduce max over the spatial axes");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = computed(ctx, node, 0, "the input X");
+            if (x.shape().rank() < 2) {
+                throw new IllegalArgumentException("X must have channels and spatial axes, got per-example shape " + dims(x.shape()));
+            }
+            List<Integer> axes = new ArrayList<>();
+            for (int i = 1; i < x.shape().rank(); i++) {
+                axes.add(i);
+            }
+            emit(ctx, node, "onnx-reduce", Map.of("op", "max", "axes", axes, "keepdims", true), x.node(), Map.of());
+        }
+    }
+
+    private static void pool(OnnxNode node, ImportContext ctx, boolean max) {
+        ImportContext.Value x = computed(ctx, node, 0, "the input X");
+        long[] ks = node.attrInts("kernel_shape", null);
+        if (ks == null) {
+            throw new IllegalArgumentException("kernel_shape is required");
+        }
+        int spatial = ks.length;
+        if (spatial != 1 && spatial != 2) {
+            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + ": native import converts 1-D and 2-D pooling only");
+        }
+        if (x.shape().rank() != spatial + 1) {
+            throw new IllegalArgumentException("X has per-example shape " + dims(x.shape()) + " but kernel_shape " + Arrays.toString(ks)
+                    + " has " + spatial + " axes");
+        }
+        int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
+        long[] sizes = Arrays.copyOfRange(x.shape().dims(), 1, spatial + 1);
+        Geometry g = Geometry.of(node, kernel, sizes);
+        if (Arrays.stream(g.dilations).anyMatch(d -> d != 1)) {
+            throw new IllegalArgumentException("dilations " + Arrays.toString(g.dilations) + " are not supported for pooling");
+        }
+        if (node.attrInt("ceil_mode", 0) != 0) {
+            long[] floor = g.outSizes(sizes, false);
+            long[] ceil = g.outSizes(sizes, true);
+            for (int i = 0; i < spatial; i++) {
+                // as PyTorch and ONNX Runtime: the last window must start inside the input or its leading padding
+                if ((ceil[i] - 1) * g.strides[i] >= sizes[i] + g.pads[i][0]) {
+                    ceil[i]--;
+                }
+                if (ceil[i] != floor[i]) {
+                    if (!max) {
+                        throw new IllegalArgumentException("ceil_mode = 1 adds a partial window on axis " + i + " (output " + ceil[i] + " instead of "
+                                + floor[i] + "), which native import supports for MaxPool only");
+                    }
+                    g.pads[i][1] += (ceil[i] - 1) * g.strides[i] + kernel[i] - (sizes[i] + g.pads[i][0] + g.pads[i][1]);
+                }
+            }
+        }
+        boolean includePad = max || node.attrInt("count_include_pad", 0) != 0;
+        String input = x.node();
+        List<String> padding;
+        boolean layerPads = g.symmetric();
+        for (int i = 0; i < spatial; i++) {
+            layerPads &= 2 * g.pads[i][0] <= kernel[i];
+        }
+        if (g.none()) {
+            padding = List.of("0");
+        } else if (layerPads) {
+            padding = Geometry.strings(g.pads);
+        } else {
+            Map<String, Object> pad = new LinkedHashMap<>();
+            pad.put("pads", g.padLayout());
+            pad.put("value", max ? -Float.MAX_VALUE : 0.0);
+            input = ctx.emit("onnx-pad", pad, List.of(input), Map.of(), hint(node) + "_pad");
+            padding = List.of("0");
+        }
+        String layer = (max ? "max-pool" : "avg-pool") + spatial + "d";
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (spatial == 2) {
+            config.put("kernel", Geometry.list(kernel));
+            config.put("stride", Geometry.list(g.strides));
+            config.put("padding", padding);
+        } else {
+            config.put("kernel", kernel[0]);
+            config.put("stride", g.strides[0]);
+            config.put("padding", padding.get(0));
+        }
+        if (includePad || g.none()) {
+            emit(ctx, node, layer, config, input, Map.of());
+            return;
+        }
+        // count_include_pad = 0 with padding: rescale each output by window size / real elements
+        String pooled = ctx.emit(layer, config, List.of(input), Map.of(), hint(node));
+        long[] out = g.outSizes(sizes, false);
+        int n = (int) Arrays.stream(out).reduce(1, Math::multiplyExact);
+        double[] factor = new double[n];
+        long window = Arrays.stream(kernel).asLongStream().reduce(1, Math::multiplyExact);
+        long[] idx = new long[spatial];
+        for (int k = 0; k < n; k++) {
+            long real = 1;
+            for (int i = 0; i < spatial; i++) {
+                long start = idx[i] * g.strides[i] - g.pads[i][0];
+                long lo = Math.max(start, 0);
+                long hi = Math.min(start + kernel[i], sizes[i]);
+                real *= Math.max(hi - lo, 0);
+            }
+            if (real == 0) {
+                throw new IllegalArgumentException("a pooling window lies entirely in the padding");
+            }
+            factor[k] = (double) window / real;
+            for (int i = spatial - 1; i >= 0; i--) {
+                if (++idx[i] < out[i]) {
+                    break;
+                }
+                idx[i] = 0;
+            }
+        }
+        long[] fShape = new long[spatial + 1];
+        fShape[0] = 1;
+        System.arraycopy(out, 0, fShape, 1, spatial);
+        Map<String, Object> mul = new LinkedHashMap<>();
+        mul.put("op", "mul");
+        mul.put("constant-shape", Params.list(fShape));
+        mul.put("trainable", false);
+        emit(ctx, node, "onnx-binary", mul, pooled,
+                Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.graft.onnx.imports.ops;
+
+import dev.graft.api.Shape;
+import dev.graft.onnx.imports.ImportContext;
+import dev.graft.onnx.imports.OnnxNode;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * {@code Reshape} (opsets 7-17) with a constant target shape whose first entry keeps the batch:
+ * {@code 0} (copy, without {@code allowzero}), the batch size folded from a {@code Shape} of the data
+ * ({@code x.view(x.size(0), -1)} in PyTorch), {@code -1} with every other entry known, or a positive
+ * number when the other entries already hold all of an example's values. The rest (with ONNX's
+ * {@code 0} = copy and {@code -1} = infer) is resolved at import into a {@code reshape} of each
+ * example; a shape equal to the input's binds the output to the input. A constant input is reshaped
+ * at import. Rejected: computed target shapes, and targets that would change the batch size.
+ */
+public final class ReshapeConverter extends OpConverter {
+    public ReshapeConverter() {
+        super("Reshape", 7, 17, "ONNX Reshape that keeps the batch axis as reshape");
+    }
+
+    @Override
+    public void convert(OnnxNode node, ImportContext ctx) {
+        ImportContext.Value x = input(ctx, node, 0);
+        long[] target = Const.of(constant(ctx, node, 1, "the target shape")).longs("the target shape");
+        boolean allowZero = node.attrInt("allowzero", 0) != 0;
+        if (x.isConstant()) {
+            Const c = Const.of(x.constant());
+            long[] t = target.clone();
+            int free = -1;
+            long known = 1;
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] == Const.BATCH) {
+                    throw new IllegalArgumentException("reshaping a constant to a shape that depends on the batch size is not supported");
+                }
+                if (t[i] == 0 && !allowZero) {
+                    t[i] = c.shape[i];
+                }
+                if (t[i] == -1) {
+                    free = i;
+                } else {
+                    known *= t[i];
+                }
+            }
+            if (free >= 0) {
+                t[free] = c.size() / Math.max(known, 1);
+            }
+            ctx.bindConstant(out(node), c.reshape(t).toArray());
+            return;
+        }
+        Shape in = x.shape();
+        if (target.length < 1) {
+            throw new IllegalArgumentException("the target shape " + Arrays.toString(target) + " has no batch axis");
+        }
+        long[] rest = new long[target.length - 1];
+        int free = -1;
+        long known = 1;
+        for (int i = 1; i < target.length; i++) {
+            long t = target[i];
+            if (t == Const.BATCH) {
+                throw new IllegalArgumentException("the target shape " + shown(target) + " puts the batch size at position " + i
+                        + "; native import keeps the batch axis first");
+            }
+            if (t == 0 && !allowZero) {
+                if (i - 1 >= in.rank()) {
+                    throw new IllegalArgumentException("the target shape " + shown(target) + " copies axis " + i + " (0), which the input "
+                            + dims(in) + " (per example) does not have");
+                }
+                t = in.dim(i - 1);
+            }
+            if (t == -1) {
+                if (free >= 0) {
+                    throw new IllegalArgumentException("the target shape " + shown(target) + " has more than one -1");
+                }
+                free = i - 1;
+            } else if (t <= 0) {
+                throw new IllegalArgumentException("the target shape " + shown(target) + " has entry " + t + " at position " + i);
+            } else {
+                known *= t;
+            }
+            rest[i - 1] = t;
+        }
+        long first = target[0];
+        boolean keepsBatch = first == Const.BATCH || (first == 0 && !allowZero)
+                || (first == -1 && free < 0 && known == in.size())
+                || (first > 0 && free < 0 && known == in.size());
+        if (!keepsBatch) {
+            throw new IllegalArgumentException("the target shape " + shown(target) + " does not keep the batch axis (the input is "
+                    + dims(in) + " per example); native import needs its first entry to be 0, the batch size from Shape, or -1 / a"
+                    + " number with the other entries fixed to the example's " + in.size() + " values");
+        }
+        if (free >= 0) {
+            if (known == 0 || in.size() % known != 0) {
+                throw new IllegalArgumentException("cannot reshape " + dims(in) + " (per example) to " + shown(target));
+            }
+            rest[free] = in.size() / known;
+        } else if (known != in.size()) {
+            throw new IllegalArgumentException("cannot reshape " + dims(in) + " (" + in.size() + " values per example) to " + shown(target));
+        }
+        if (Arrays.equals(rest, in.dims())) {
+            ctx.bind(out(node), x.node());
+            return;
+        }
+        emit(ctx, node, "reshape", Map.of("shape", Params.list(rest)), x.node(), Map.of());
+    }
+
+    private static String shown(long[] target) {
+        return Arrays.toString(Arrays.stream(target).mapToObj(v -> v == Const.BATCH ? "batch" : String.valueOf(v)).toArray());
+    }
+}

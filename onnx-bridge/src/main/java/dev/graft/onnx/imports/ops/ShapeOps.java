@@ -1,0 +1,384 @@
+package dev.graft.onnx.imports.ops;
+
+import dev.graft.onnx.imports.ImportContext;
+import dev.graft.onnx.imports.OnnxNode;
+import onnx.Onnx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+
+import static dev.graft.onnx.imports.ops.OpConverter.dims;
+import static dev.graft.onnx.imports.ops.OpConverter.emit;
+import static dev.graft.onnx.imports.ops.OpConverter.exampleAxis;
+import static dev.graft.onnx.imports.ops.OpConverter.fullRank;
+import static dev.graft.onnx.imports.ops.OpConverter.hint;
+import static dev.graft.onnx.imports.ops.OpConverter.optionalConstant;
+
+/**
+ * Shape arithmetic, folded at import where the values are static (opsets 7-17, ConstantOfShape 9-17).
+ *
+ * <ul>
+ *   <li>{@code Shape}: of a computed value, its per-example shape behind a batch-size marker
+ *       ({@code start}/{@code end} of opset 15 slice it); of a constant, its shape.</li>
+ *   <li>{@code Gather}, {@code Slice}, {@code Cast}, {@code ConstantOfShape}: on constants, at import.</li>
+ *   <li>{@code Slice} of a computed value along example axes (positive steps) as {@code onnx-slice};
+ *       {@code Gather} of a computed value with constant indices along an example axis as
+ *       {@code onnx-slice} per run of consecutive indices, a {@code concat} when there are several, and a
+ *       {@code reshape} dropping the axis for a single (scalar) index: PyTorch's {@code x[:, 0]}.</li>
+ *   <li>{@code Unsqueeze} / {@code Squeeze} ({@code axes} an attribute before opset 13, an input
+ *       after): on constants at import; on a computed value as a {@code reshape} that leaves the batch
+ *       axis alone.</li>
+ *   <li>{@code Cast} of a computed value to float, double or float16 passes it through (Graft computes
+ *       in float32).</li>
+ * </ul>
+ * The batch-size marker may flow through these into a {@code Reshape} target; any arithmetic on it
+ * is rejected, as are slices of the batch axis, negative steps, computed indices, and casts of
+ * computed values to integers.
+ */
+public final class ShapeOps {
+    private ShapeOps() {
+    }
+
+    /** {@code Shape}. */
+    public static final class ShapeOf extends OpConverter {
+        public ShapeOf() {
+            super("Shape", 7, 17, "ONNX Shape folded at import (the batch size kept as a marker)");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            long[] dims = x.isConstant() ? x.constant().shape() : x.shape().withBatch(Const.BATCH);
+            int r = dims.length;
+            long start = clamp(node.attrInt("start", 0), r);
+            long end = node.has("end") ? clamp(node.attrInt("end", r), r) : r;
+            long[] out = start >= end ? new long[0] : Arrays.copyOfRange(dims, (int) start, (int) end);
+            ctx.bindConstant(out(node), Const.ints(new long[] {out.length}, out).toArray());
+        }
+
+        private static long clamp(long v, int r) {
+            long a = v < 0 ? v + r : v;
+            return Math.max(0, Math.min(r, a));
+        }
+    }
+
+    /** {@code Gather}. */
+    public static final class Gather extends OpConverter {
+        public Gather() {
+            super("Gather", 7, 17, "ONNX Gather: folded on constants, onnx-slice (and concat / reshape) on computed values");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            Const indices = Const.of(constant(ctx, node, 1, "the indices")).noBatch("the indices");
+            long axis = node.attrInt("axis", 0);
+            if (x.isConstant()) {
+                Const data = Const.of(x.constant());
+                long a = axis < 0 ? axis + data.rank() : axis;
+                if (a < 0 || a >= data.rank()) {
+                    throw new IllegalArgumentException("axis " + axis + " is out of range for data of rank " + data.rank());
+                }
+                ctx.bindConstant(out(node), data.gather(indices, (int) a).toArray());
+                return;
+            }
+            int a = exampleAxis(axis, fullRank(x), "axis");
+            if (indices.rank() > 1) {
+                throw new IllegalArgumentException("indices of shape " + Arrays.toString(indices.shape) + " on a computed value; native import"
+                        + " gathers with a single index or a list of them");
+            }
+            long dim = x.shape().dim(a);
+            long[] idx = indices.longs("the indices");
+            for (int i = 0; i < idx.length; i++) {
+                long j = idx[i] < 0 ? idx[i] + dim : idx[i];
+                if (j < 0 || j >= dim) {
+                    throw new IllegalArgumentException("index " + idx[i] + " is out of range for axis " + axis + " of size " + dim);
+                }
+                idx[i] = j;
+            }
+            if (idx.length == 0) {
+                throw new IllegalArgumentException("no indices: the result would be empty");
+            }
+            // runs of consecutive indices, each one slice
+            List<long[]> runs = new ArrayList<>();
+            for (long j : idx) {
+                long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                if (last != null && last[1] == j) {
+                    last[1] = j + 1;
+                } else {
+                    runs.add(new long[] {j, j + 1});
+                }
+            }
+            String h = hint(node);
+            List<String> parts = new ArrayList<>();
+            for (long[] run : runs) {
+                if (run[0] == 0 && run[1] == dim) {
+                    parts.add(x.node());
+                } else {
+                    parts.add(ctx.emit("onnx-slice", Map.of("axes", List.of(a), "starts", List.of(run[0]), "ends", List.of(run[1])),
+                            List.of(x.node()), Map.of(), h));
+                }
+            }
+            boolean scalar = indices.rank() == 0;
+            String joined = parts.size() == 1 ? parts.get(0) : ctx.emit("concat", Map.of("axis", a), parts, Map.of(), h);
+            if (!scalar) {
+                ctx.bind(out(node), joined);
+                return;
+            }
+            List<Long> shape = new ArrayList<>();
+            for (int i = 0; i < x.shape().rank(); i++) {
+                if (i != a) {
+                    shape.add(x.shape().dim(i));
+                }
+            }
+            if (shape.isEmpty()) {
+                throw new IllegalArgumentException("a single index on the only example axis would leave a scalar per example");
+            }
+            emit(ctx, node, "reshape", Map.of("shape", shape), joined, Map.of());
+        }
+    }
+
+    /** {@code Cast}. */
+    public static final class Cast extends OpConverter {
+        public Cast() {
+            super("Cast", 7, 17, "ONNX Cast, folded for constants; a computed value cast to a float type passes through");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            int to = (int) node.attrInt("to", 0);
+            if (x.isConstant()) {
+                ctx.bindConstant(out(node), Const.of(x.constant()).cast(to).toArray());
+                return;
+            }
+            if (to != Onnx.TensorProto.DataType.FLOAT_VALUE && to != Onnx.TensorProto.DataType.DOUBLE_VALUE
+                    && to != Onnx.TensorProto.DataType.FLOAT16_VALUE && to != Onnx.TensorProto.DataType.BFLOAT16_VALUE) {
+                throw new IllegalArgumentException("a cast of a computed value to " + Onnx.TensorProto.DataType.forNumber(to)
+                        + " is not differentiable; native import passes casts to float types only");
+            }
+            ctx.bind(out(node), x.node());
+        }
+    }
+
+    /** {@code ConstantOfShape}. */
+    public static final class ConstantOfShape extends OpConverter {
+        public ConstantOfShape() {
+            super("ConstantOfShape", 9, 17, "ONNX ConstantOfShape of a constant shape, folded at import");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            long[] shape = Const.of(constant(ctx, node, 0, "the shape")).noBatch("the shape").longs("the shape");
+            Const value = node.attrTensor("value").map(t -> Const.of(dev.graft.onnx.proto.Tensors.toArray(t)))
+                    .orElse(Const.reals(new long[] {1}, new double[] {0}, org.nd4j.linalg.api.buffer.DataType.FLOAT));
+            long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            if (value.isInt()) {
+                long[] v = new long[(int) n];
+                Arrays.fill(v, value.ints[0]);
+                ctx.bindConstant(out(node), Const.ints(shape, v).toArray());
+            } else {
+                double[] v = new double[(int) n];
+                Arrays.fill(v, value.reals[0]);
+                ctx.bindConstant(out(node), Const.reals(shape, v, value.type).toArray());
+            }
+        }
+    }
+
+    /** {@code Slice}. */
+    public static final class Slice extends OpConverter {
+        public Slice() {
+            super("Slice", 7, 17, "ONNX Slice: folded on constants, onnx-slice on the non-batch axes of computed values");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            long[] starts;
+            long[] ends;
+            long[] axes;
+            long[] steps;
+            if (node.opset() < 10) {
+                starts = node.attrInts("starts", null);
+                ends = node.attrInts("ends", null);
+                axes = node.attrInts("axes", null);
+                steps = null;
+            } else {
+                starts = Const.of(constant(ctx, node, 1, "starts")).noBatch("starts").longs("starts");
+                ends = Const.of(constant(ctx, node, 2, "ends")).noBatch("ends").longs("ends");
+                axes = new INDArrayOrNull(optionalConstant(ctx, node, 3, "axes")).longs();
+                steps = new INDArrayOrNull(optionalConstant(ctx, node, 4, "steps")).longs();
+            }
+            if (starts == null || ends == null || starts.length != ends.length || (axes != null && axes.length != starts.length)
+                    || (steps != null && steps.length != starts.length)) {
+                throw new IllegalArgumentException("starts, ends, axes and steps must be given with the same length");
+            }
+            long[] shape = x.isConstant() ? x.constant().shape() : x.shape().withBatch(Long.MAX_VALUE);
+            int n = starts.length;
+            int r = shape.length;
+            int[] ax = new int[n];
+            long[] s = new long[n];
+            long[] e = new long[n];
+            long[] st = new long[n];
+            for (int i = 0; i < n; i++) {
+                long a = axes == null ? i : axes[i] < 0 ? axes[i] + r : axes[i];
+                if (a < 0 || a >= r) {
+                    throw new IllegalArgumentException("Slice axis " + (axes == null ? i : axes[i]) + " is out of range for rank " + r);
+                }
+                ax[i] = (int) a;
+                st[i] = steps == null ? 1 : steps[i];
+                if (st[i] <= 0) {
+                    throw new IllegalArgumentException("Slice steps must be positive for native import, got " + Arrays.toString(steps));
+                }
+                long dim = shape[ax[i]];
+                s[i] = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
+                e[i] = Math.max(0, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+            }
+            if (x.isConstant()) {
+                ctx.bindConstant(out(node), Const.of(x.constant()).slice(ax, s, e, st).toArray());
+                return;
+            }
+            List<Integer> axesOut = new ArrayList<>();
+            List<Long> startsOut = new ArrayList<>();
+            List<Long> endsOut = new ArrayList<>();
+            List<Long> stepsOut = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (ax[i] == 0) {
+                    if (s[i] != 0 || ends[i] < Integer.MAX_VALUE || st[i] != 1) {
+                        throw new IllegalArgumentException("the slice " + starts[i] + ":" + ends[i] + " of the batch axis depends on the batch"
+                                + " size; native import slices example axes only");
+                    }
+                    continue;
+                }
+                long dim = shape[ax[i]];
+                if (e[i] <= s[i]) {
+                    throw new IllegalArgumentException("the slice " + starts[i] + ":" + ends[i] + " of axis " + ax[i] + " (size " + dim + ") is empty");
+                }
+                if (s[i] == 0 && e[i] == dim && st[i] == 1) {
+                    continue;
+                }
+                axesOut.add(ax[i] - 1);
+                startsOut.add(s[i]);
+                endsOut.add(e[i]);
+                stepsOut.add(st[i]);
+            }
+            if (axesOut.isEmpty()) {
+                ctx.bind(out(node), x.node());
+                return;
+            }
+            emit(ctx, node, "onnx-slice", Map.of("axes", axesOut, "starts", startsOut, "ends", endsOut, "steps", stepsOut), x.node(), Map.of());
+        }
+    }
+
+    private record INDArrayOrNull(org.nd4j.linalg.api.ndarray.INDArray a) {
+        long[] longs() {
+            return a == null ? null : Const.of(a).noBatch("a Slice argument").longs("a Slice argument");
+        }
+    }
+
+    /** The {@code axes} of Unsqueeze / Squeeze: the attribute before opset 13, the input from 13; null when absent. */
+    static long[] axes(OnnxNode node, ImportContext ctx) {
+        if (node.opset() < 13) {
+            return node.attrInts("axes", null);
+        }
+        org.nd4j.linalg.api.ndarray.INDArray a = optionalConstant(ctx, node, 1, "axes");
+        return a == null ? null : Const.of(a).noBatch("axes").longs("axes");
+    }
+
+    /** {@code Unsqueeze}. */
+    public static final class Unsqueeze extends OpConverter {
+        public Unsqueeze() {
+            super("Unsqueeze", 7, 17, "ONNX Unsqueeze, folded for constants, a reshape for computed values");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            long[] axes = axes(node, ctx);
+            if (axes == null) {
+                throw new IllegalArgumentException("axes are required");
+            }
+            long[] in = x.isConstant() ? x.constant().shape() : x.shape().withBatch(1);
+            int r = in.length + axes.length;
+            TreeSet<Long> inserted = new TreeSet<>();
+            for (long a : axes) {
+                long n = a < 0 ? a + r : a;
+                if (n < 0 || n >= r || !inserted.add(n)) {
+                    throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " are out of range or repeated for an output of rank " + r);
+                }
+            }
+            long[] out = new long[r];
+            int k = 0;
+            for (int i = 0; i < r; i++) {
+                out[i] = inserted.contains((long) i) ? 1 : in[k++];
+            }
+            if (x.isConstant()) {
+                ctx.bindConstant(out(node), Const.of(x.constant()).reshape(out).toArray());
+                return;
+            }
+            if (inserted.contains(0L)) {
+                throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " insert an axis before the batch axis");
+            }
+            emit(ctx, node, "reshape", Map.of("shape", Params.list(Arrays.copyOfRange(out, 1, r))), x.node(), Map.of());
+        }
+    }
+
+    /** {@code Squeeze}. */
+    public static final class Squeeze extends OpConverter {
+        public Squeeze() {
+            super("Squeeze", 7, 17, "ONNX Squeeze, folded for constants, a reshape for computed values");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            long[] axes = axes(node, ctx);
+            long[] in = x.isConstant() ? x.constant().shape() : x.shape().withBatch(-1);
+            int r = in.length;
+            TreeSet<Integer> removed = new TreeSet<>();
+            if (axes == null) {
+                for (int i = x.isConstant() ? 0 : 1; i < r; i++) {
+                    if (in[i] == 1) {
+                        removed.add(i);
+                    }
+                }
+            } else {
+                for (long a : axes) {
+                    long n = a < 0 ? a + r : a;
+                    if (n < 0 || n >= r) {
+                        throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " are out of range for rank " + r);
+                    }
+                    if (n == 0 && !x.isConstant()) {
+                        throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " remove the batch axis");
+                    }
+                    if (in[(int) n] != 1) {
+                        throw new IllegalArgumentException("axis " + a + " has size " + in[(int) n] + ", not 1");
+                    }
+                    removed.add((int) n);
+                }
+            }
+            List<Long> out = new ArrayList<>();
+            for (int i = x.isConstant() ? 0 : 1; i < r; i++) {
+                if (!removed.contains(i)) {
+                    out.add(in[i]);
+                }
+            }
+            if (x.isConstant()) {
+                ctx.bindConstant(out(node), Const.of(x.constant()).reshape(out.stream().mapToLong(Long::longValue).toArray()).toArray());
+                return;
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("squeezing " + dims(x.shape()) + " would leave a scalar per example");
+            }
+            if (out.size() == x.shape().rank()) {
+                ctx.bind(out(node), x.node());
+                return;
+            }
+            emit(ctx, node, "reshape", Map.of("shape", out), x.node(), Map.of());
+        }
+    }
+}

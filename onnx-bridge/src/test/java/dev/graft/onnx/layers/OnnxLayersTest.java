@@ -1,0 +1,203 @@
+package dev.graft.onnx.layers;
+
+import dev.graft.api.Shape;
+import dev.graft.api.init.InitSpec;
+import dev.graft.api.layer.LayerProvider;
+import dev.graft.testkit.LayerContract;
+import dev.graft.testkit.LayerRunner;
+import dev.graft.testkit.ProviderContract;
+import dev.graft.testkit.ValueGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The contract (gradients, round-trips, float32, batch of one) of every onnx-* layer. */
+class OnnxLayersTest {
+
+    @Test
+    void servicesFileListsWellFormedProviders() {
+        assertThat(ProviderContract.checkServices(LayerProvider.class))
+                .extracting(p -> p.id())
+                .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice");
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryProvider.Op.class)
+    void binaryWithAConstant(BinaryProvider.Op op) {
+        BinaryProvider p = new BinaryProvider();
+        var check = LayerContract.of(p, new BinaryProvider.Config(op, List.of(3L, 1L, 1L), false, true)).inputs(Shape.of(3, 2, 2));
+        if (op == BinaryProvider.Op.DIV || op == BinaryProvider.Op.POW) {
+            check.paramValues(ValueGenerator.awayFromZero(0.5, 1.5)).inputValues(ValueGenerator.awayFromZero(0.5, 1.5));
+        }
+        if (op == BinaryProvider.Op.POW) {
+            check.inputValues(ValueGenerator.uniform(0.5, 1.5)).paramValues(ValueGenerator.uniform(0.5, 2));
+        }
+        check.check();
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryProvider.Op.class)
+    void binaryWithAOneElementConstant(BinaryProvider.Op op) {
+        LayerContract.of(new BinaryProvider(), new BinaryProvider.Config(op, List.of(1L), false, true)).inputs(Shape.of(8))
+                .inputValues(ValueGenerator.uniform(0.5, 1.5)).paramValues(ValueGenerator.uniform(0.5, 1.5)).check();
+        LayerContract.of(new BinaryProvider(), new BinaryProvider.Config(op, List.of(1L), true, true)).inputs(Shape.of(2, 3))
+                .inputValues(ValueGenerator.uniform(0.5, 1.5)).paramValues(ValueGenerator.uniform(0.5, 1.5)).check();
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryProvider.Op.class)
+    void binaryWithTheConstantFirstAndBroadcastingUp(BinaryProvider.Op op) {
+        var check = LayerContract.of(new BinaryProvider(), new BinaryProvider.Config(op, List.of(2L, 4L), true, true))
+                .inputs(Shape.of(1, 4));
+        if (op == BinaryProvider.Op.DIV || op == BinaryProvider.Op.POW) {
+            check.inputValues(ValueGenerator.uniform(0.5, 1.5)).paramValues(ValueGenerator.uniform(0.5, 1.5));
+        }
+        check.check();
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryProvider.Op.class)
+    void binaryOfTwoInputs(BinaryProvider.Op op) {
+        var check = LayerContract.of(new BinaryProvider(), new BinaryProvider.Config(op, null, false, true))
+                .inputs(Shape.of(3, 1), Shape.of(1, 4));
+        if (op == BinaryProvider.Op.DIV || op == BinaryProvider.Op.POW) {
+            check.inputValues(ValueGenerator.uniform(0.5, 1.5));
+        }
+        check.check();
+    }
+
+    @Test
+    void binaryComputesOnnxBroadcasting() {
+        var layer = new BinaryProvider().create(new BinaryProvider.Config(BinaryProvider.Op.SUB, List.of(2L), true, true));
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1}, {2}}});   // [1, 2, 1]
+        INDArray y = LayerRunner.of(layer).param("c", Nd4j.createFromArray(10.0, 20.0)).run(x).output();
+        assertThat(y.shape()).containsExactly(1, 2, 2);
+        assertThat(y.ravel().toDoubleVector()).containsExactly(9, 19, 8, 18);
+    }
+
+    @Test
+    void binaryRejectsShapesThatDoNotBroadcast() {
+        var layer = new BinaryProvider().create(new BinaryProvider.Config(BinaryProvider.Op.ADD, List.of(3L), false, true));
+        assertThatThrownBy(() -> layer.outputShape(List.of(Shape.of(2, 4))))
+                .hasMessageContaining("do not broadcast");
+    }
+
+    @ParameterizedTest
+    @EnumSource(UnaryProvider.Op.class)
+    void unary(UnaryProvider.Op op) {
+        UnaryProvider.Config config = op == UnaryProvider.Op.CLIP
+                ? new UnaryProvider.Config(op, 0.2, 0.5, -0.4, 0.3)
+                : new UnaryProvider.Config(op, 0.3, 0.4, null, null);
+        var check = LayerContract.of(new UnaryProvider(), config).inputs(Shape.of(2, 5));
+        switch (op) {
+            case SQRT, LOG, RECIPROCAL -> check.inputValues(ValueGenerator.uniform(0.5, 2));
+            case ABS, SOFTSIGN -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+            case CLIP -> check.inputValues(ValueGenerator.uniform(-0.35, 0.25));
+            case HARD_SIGMOID -> check.inputValues(ValueGenerator.uniform(-1, 0.3));
+            case HARD_SWISH -> check.inputValues(ValueGenerator.uniform(-2.9, 2.9));
+            default -> { }
+        }
+        check.check();
+    }
+
+    @Test
+    void unaryValues() {
+        INDArray x = Nd4j.createFromArray(-4.0, -1.0, 0.0, 2.0, 5.0).reshape(1, 5);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.HARD_SWISH), x)).containsExactly(new double[] {0, -1.0 / 3, 0, 2 * (2 / 6.0 + 0.5), 5}, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(run(new UnaryProvider.Config(UnaryProvider.Op.CLIP, 0.2, 0.5, -1.5, null), x)).containsExactly(-1.5, -1, 0, 2, 5);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.SOFTPLUS), x)[4]).isCloseTo(Math.log1p(Math.exp(5)), org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    private static double[] run(UnaryProvider.Config c, INDArray x) {
+        return LayerRunner.of(new UnaryProvider().create(c)).run(x).output().toDoubleVector();
+    }
+
+    @Test
+    void transpose() {
+        LayerContract.check(new TransposeProvider(), new TransposeProvider.Config(List.of(2, 0, 1)), Shape.of(2, 3, 4));
+        var layer = new TransposeProvider().create(new TransposeProvider.Config(List.of(1, 0)));
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 2, 3}, {4, 5, 6}}});
+        assertThat(LayerRunner.of(layer).run(x).output()).isEqualTo(x.permute(0, 2, 1));
+    }
+
+    @Test
+    void pad() {
+        LayerContract.check(new PadProvider(), new PadProvider.Config(List.of(0, 1, 2, 0, 0, 1), -0.5), Shape.of(2, 3, 2));
+        var layer = new PadProvider().create(new PadProvider.Config(List.of(1, 0), 7));
+        INDArray y = LayerRunner.of(layer).run(Nd4j.createFromArray(new double[][] {{1, 2}})).output();
+        assertThat(y.toDoubleVector()).containsExactly(7, 1, 2);
+    }
+
+    @Test
+    void prelu() {
+        LayerContract.of(new PReluProvider(), new PReluProvider.Config(List.of(3L, 1L, 1L)))
+                .inputs(Shape.of(3, 2, 2)).inputValues(ValueGenerator.awayFromZero(0.1, 1)).check();
+        LayerContract.of(new PReluProvider(), new PReluProvider.Config(List.of(1L)))
+                .inputs(Shape.of(5)).inputValues(ValueGenerator.awayFromZero(0.1, 1)).check();
+        assertThatThrownBy(() -> new PReluProvider().create(new PReluProvider.Config(List.of(3L, 4L))).outputShape(List.of(Shape.of(4))))
+                .hasMessageContaining("must broadcast to the input");
+    }
+
+    @ParameterizedTest
+    @EnumSource(NaryProvider.Op.class)
+    void nary(NaryProvider.Op op) {
+        LayerContract.check(new NaryProvider(), new NaryProvider.Config(op), Shape.of(2, 3), Shape.of(2, 3), Shape.of(2, 3));
+        LayerContract.check(new NaryProvider(), new NaryProvider.Config(op), Shape.of(3, 1), Shape.of(1, 4));
+        LayerContract.check(new NaryProvider(), new NaryProvider.Config(op), Shape.of(4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ReduceProvider.Op.class)
+    void reduce(ReduceProvider.Op op) {
+        var check = LayerContract.of(new ReduceProvider(), new ReduceProvider.Config(op, List.of(0, 2), true)).inputs(Shape.of(2, 3, 4));
+        if (op == ReduceProvider.Op.L2) {
+            check.inputValues(ValueGenerator.awayFromZero(0.2, 1));
+        }
+        check.check();
+        var last = LayerContract.of(new ReduceProvider(), new ReduceProvider.Config(op, List.of(1), false)).inputs(Shape.of(3, 4));
+        if (op == ReduceProvider.Op.L2) {
+            last.inputValues(ValueGenerator.awayFromZero(0.2, 1));
+        }
+        last.check();
+    }
+
+    @Test
+    void reduceShapes() {
+        var layer = new ReduceProvider().create(new ReduceProvider.Config(ReduceProvider.Op.MEAN, List.of(2, 1), false));
+        assertThat(layer.outputShape(List.of(Shape.of(2, 3, 4)))).isEqualTo(Shape.of(2));
+        var all = new ReduceProvider().create(new ReduceProvider.Config(ReduceProvider.Op.MEAN, List.of(0), false));
+        assertThatThrownBy(() -> all.outputShape(List.of(Shape.of(4)))).hasMessageContaining("scalar per example");
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 2}, {3, 4}}});
+        var max = new ReduceProvider().create(new ReduceProvider.Config(ReduceProvider.Op.MAX, List.of(0), true));
+        assertThat(LayerRunner.of(max).run(x).output().ravel().toDoubleVector()).containsExactly(3, 4);
+    }
+
+    @Test
+    void slice() {
+        LayerContract.check(new SliceProvider(), new SliceProvider.Config(List.of(1), List.of(1L), List.of(3L), null), Shape.of(2, 4));
+        LayerContract.check(new SliceProvider(), new SliceProvider.Config(List.of(0, 2), List.of(0L, 1L), List.of(1L, 5L), List.of(1L, 2L)),
+                Shape.of(3, 2, 5));
+        var layer = new SliceProvider().create(new SliceProvider.Config(List.of(0), List.of(1L), List.of(6L), List.of(2L)));
+        assertThat(layer.outputShape(List.of(Shape.of(6)))).isEqualTo(Shape.of(3));
+        INDArray y = LayerRunner.of(layer).run(Nd4j.createFromArray(new double[][] {{0, 1, 2, 3, 4, 5}})).output();
+        assertThat(y.ravel().toDoubleVector()).containsExactly(1, 3, 5);
+        assertThatThrownBy(() -> layer.outputShape(List.of(Shape.of(4)))).hasMessageContaining("beyond axis 0");
+    }
+
+    @Test
+    void matmul() {
+        LayerContract.check(new MatMulProvider(), new MatMulProvider.Config(3, true, InitSpec.of("xavier-uniform")), Shape.of(2, 4, 5));
+        LayerContract.check(new MatMulProvider(), new MatMulProvider.Config(3, false, InitSpec.of("xavier-uniform")), Shape.of(5));
+        LayerContract.check(new MatMulProvider(), new MatMulProvider.Config(null, false, InitSpec.of("xavier-uniform")),
+                Shape.of(2, 3, 4), Shape.of(2, 4, 5));
+        assertThatThrownBy(() -> new MatMulProvider().create(new MatMulProvider.Config(null, false, InitSpec.of("xavier-uniform")))
+                .outputShape(List.of(Shape.of(3, 4), Shape.of(5, 2)))).hasMessageContaining("cannot multiply");
+    }
+}

@@ -1,0 +1,2 @@
+
+*€Bfloat16_scalar

@@ -1,0 +1,1 @@
+*Buint8_scalar
