@@ -47,15 +47,16 @@ public final class NativeEngineFactory implements InferenceEngineFactory {
         OnnxImporter.Imported imported = OnnxImporter.importModel(proto, registry(), model.toString(), model.toAbsolutePath().getParent());
         Graft graft = Graft.builder().allowBrokenPlugins(true).build();
         TrainedModel m = TrainedModel.of(graft, imported.ir(), imported.params(), model.toString());
-        String in = proto.getGraph().getInputList().stream().map(Onnx.ValueInfoProto::getName)
-                .filter(n -> proto.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals(n))).findFirst().orElseThrow();
+        Map<String, String> names = imported.inputNames();
         String out = proto.getGraph().getOutput(0).getName();
-        long[] inShape = m.network().inputShape().withBatch(-1);
         long[] outShape = m.network().shapes().get(imported.ir().output()).withBatch(-1);
+        List<InferenceEngine.IoSpec> inSpecs = new ArrayList<>();
+        names.forEach((onnxName, graftName) -> inSpecs.add(InferenceEngine.IoSpec.tensor(onnxName, ElementType.FLOAT,
+                m.network().shapes().get(graftName).withBatch(-1))));
         return new InferenceEngine() {
             @Override
             public List<IoSpec> inputs() {
-                return List.of(IoSpec.tensor(in, ElementType.FLOAT, inShape));
+                return List.copyOf(inSpecs);
             }
 
             @Override
@@ -65,11 +66,17 @@ public final class NativeEngineFactory implements InferenceEngineFactory {
 
             @Override
             public Map<String, INDArray> run(Map<String, INDArray> inputs) {
-                INDArray x = inputs.get(in);
-                if (x == null || inputs.size() != 1) {
-                    throw new GraftException(GraftException.Code.DATA, "the model takes one input '" + in + "', given " + new ArrayList<>(inputs.keySet()));
+                if (!inputs.keySet().equals(names.keySet())) {
+                    throw new GraftException(GraftException.Code.DATA, "the model takes inputs " + names.keySet() + ", given "
+                            + new ArrayList<>(inputs.keySet()));
                 }
-                return Map.of(out, m.predict(x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT)));
+                if (names.size() == 1) {
+                    INDArray x = inputs.values().iterator().next();
+                    return Map.of(out, m.predict(x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT)));
+                }
+                Map<String, INDArray> byGraft = new java.util.LinkedHashMap<>();
+                inputs.forEach((k, v) -> byGraft.put(names.get(k), v.dataType() == DataType.FLOAT ? v : v.castTo(DataType.FLOAT)));
+                return Map.of(out, m.network().predict(byGraft, 512));
             }
 
             @Override

@@ -32,8 +32,9 @@ import java.util.TreeMap;
  * trainable parameters of the layers that consume them, so the normal trainer can fine-tune the
  * result. Every unsupported node is reported at once, before anything is built.
  *
- * <p>Scope: models with one data input whose first dimension is the batch, and one output. The
- * per-example shape is the input's declared shape without its first dimension, and it must be static.
+ * <p>Scope: models whose data inputs share a first dimension, the batch, and that have one output.
+ * The per-example shapes are the inputs' declared shapes without their first dimension, and they must
+ * be static. The first data input is the Graft model's {@code input}; the others are extra inputs.
  */
 public final class OnnxImporter {
     /** The plugin kind of op converters. */
@@ -57,8 +58,11 @@ public final class OnnxImporter {
         }
     }
 
-    /** An imported model: its IR and the initial parameter values. */
-    public record Imported(ModelIR ir, Map<String, INDArray> params) {
+    /**
+     * An imported model: its IR, the initial parameter values, and the Graft input name of each ONNX
+     * data input (the first is {@code input}).
+     */
+    public record Imported(ModelIR ir, Map<String, INDArray> params, Map<String, String> inputNames) {
     }
 
     /** The opset version of each domain the model imports ({@code ""} for ai.onnx). */
@@ -122,10 +126,8 @@ public final class OnnxImporter {
             constants.put(t.getName(), a.dataType().isFPType() ? a : a.castTo(org.nd4j.linalg.api.buffer.DataType.INT64));
         }
         List<Onnx.ValueInfoProto> inputs = g.getInputList().stream().filter(i -> !constants.containsKey(i.getName())).toList();
-        if (inputs.size() != 1) {
-            throw new GraftException(GraftException.Code.MODEL, origin + " has " + inputs.size() + " data inputs "
-                    + inputs.stream().map(Onnx.ValueInfoProto::getName).toList()
-                    + "; native import handles models with one input (serve others with --engine ort)");
+        if (inputs.isEmpty()) {
+            throw new GraftException(GraftException.Code.MODEL, origin + " has no data input; native import needs at least one");
         }
         if (g.getOutputCount() != 1) {
             throw new GraftException(GraftException.Code.MODEL, origin + " has " + g.getOutputCount() + " outputs "
@@ -137,6 +139,17 @@ public final class OnnxImporter {
         Ctx ctx = new Ctx(registry, constants, origin);
         ctx.values.put(in.getName(), new ImportContext.Value(in.getName(), Network.INPUT, inputShape, null));
         ctx.shapes.put(Network.INPUT, inputShape);
+        List<ModelIR.InputIR> extra = new ArrayList<>();
+        Map<String, String> inputNames = new LinkedHashMap<>();
+        inputNames.put(in.getName(), Network.INPUT);
+        for (Onnx.ValueInfoProto more : inputs.subList(1, inputs.size())) {
+            Shape s = perExample(more, origin);
+            String name = ctx.unique("in_" + more.getName());
+            ctx.values.put(more.getName(), new ImportContext.Value(more.getName(), name, s, null));
+            ctx.shapes.put(name, s);
+            extra.add(new ModelIR.InputIR(name, Arrays.stream(s.dims()).boxed().toList()));
+            inputNames.put(more.getName(), name);
+        }
         Map<String, OnnxOpConverter> all = registry.providers(KIND);
         Map<String, Integer> opsets = opsets(model);
         for (Onnx.NodeProto np : g.getNodeList()) {
@@ -171,12 +184,12 @@ public final class OnnxImporter {
         if (out == null || out.isConstant()) {
             throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + outName + "' is a constant or not computed");
         }
-        if (ctx.nodes.isEmpty() || out.node().equals(Network.INPUT)) {
-            throw new GraftException(GraftException.Code.MODEL, origin + ": the model computes nothing from its input");
+        if (ctx.nodes.isEmpty() || inputNames.containsValue(out.node())) {
+            throw new GraftException(GraftException.Code.MODEL, origin + ": the model computes nothing from its inputs");
         }
         ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(inputShape.dims()).boxed().toList()),
-                ctx.nodes, out.node(), null, null, List.of());
-        return new Imported(ir, ctx.params);
+                ctx.nodes, out.node(), null, null, List.of(), extra);
+        return new Imported(ir, ctx.params, inputNames);
     }
 
     private static Shape perExample(Onnx.ValueInfoProto in, String origin) {
@@ -230,7 +243,7 @@ public final class OnnxImporter {
             return v;
         }
 
-        private String unique(String hint) {
+        String unique(String hint) {
             String base = hint.replaceAll("[^A-Za-z0-9_-]", "_");
             if (base.isEmpty() || !Character.isLetter(base.charAt(0))) {
                 base = "n" + base;

@@ -80,6 +80,12 @@ public final class Network {
         this.inputShape = Shape.of(ir.input().shape().stream().mapToLong(Long::longValue).toArray());
         this.target = ir.target() == null ? null : targetOf(ir.target());
         shapes.put(INPUT, inputShape);
+        for (ModelIR.InputIR extra : ir.extraInputs()) {
+            if (shapes.containsKey(extra.name())) {
+                throw new GraftException(GraftException.Code.MODEL, "model input '" + extra.name() + "' is declared twice");
+            }
+            shapes.put(extra.name(), Shape.of(extra.shape().stream().mapToLong(Long::longValue).toArray()));
+        }
         List<String> problems = new ArrayList<>();
         for (ModelIR.NodeIR node : ir.nodes()) {
             String where = "node '" + node.name() + "' (" + node.plugin()
@@ -242,6 +248,9 @@ public final class Network {
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> vars = new HashMap<>();
         vars.put(INPUT, sd.placeHolder(INPUT, DataType.FLOAT, inputShape.withBatch(-1)));
+        for (ModelIR.InputIR extra : ir.extraInputs()) {
+            vars.put(extra.name(), sd.placeHolder(extra.name(), DataType.FLOAT, shapes.get(extra.name()).withBatch(-1)));
+        }
         Map<String, SDVariable> paramVars = new HashMap<>();
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             SDVariable v = sd.var(e.getKey(), e.getValue());
@@ -450,8 +459,41 @@ public final class Network {
 
     private SameDiff evalGraph;
 
+    /**
+     * Predictions of a model with several inputs ({@link ModelIR#extraInputs()}), by input name
+     * ({@code input} and the extra inputs' names), in batches of {@code batch}.
+     */
+    public INDArray predict(Map<String, INDArray> inputs, int batch) {
+        java.util.Set<String> want = new java.util.LinkedHashSet<>();
+        want.add(INPUT);
+        ir.extraInputs().forEach(e -> want.add(e.name()));
+        if (!inputs.keySet().equals(want)) {
+            throw new GraftException(GraftException.Code.DATA, "the model takes inputs " + want + ", given " + inputs.keySet());
+        }
+        long n = inputs.get(INPUT).size(0);
+        for (Map.Entry<String, INDArray> e : inputs.entrySet()) {
+            long[] expect = shapes.get(e.getKey()).withBatch(n);
+            if (!java.util.Arrays.equals(e.getValue().shape(), expect)) {
+                throw new GraftException(GraftException.Code.DATA, "input '" + e.getKey() + "' has shape " + java.util.Arrays.toString(e.getValue().shape())
+                        + ", the model takes " + java.util.Arrays.toString(expect));
+            }
+        }
+        SameDiff sd = inferGraph();
+        List<INDArray> parts = new ArrayList<>();
+        for (long s = 0; s < n; s += batch) {
+            var idx = org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + batch));
+            Map<String, INDArray> ph = new HashMap<>();
+            inputs.forEach((k, v) -> ph.put(k, v.castTo(DataType.FLOAT).get(idx)));
+            parts.add(sd.output(ph, PREDICTIONS).get(PREDICTIONS).dup());
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
     /** Predictions ({@code loss.predictions(output)}) for features, in batches of {@code batch}. */
     public INDArray predict(INDArray features, int batch) {
+        if (!ir.extraInputs().isEmpty()) {
+            throw new GraftException(GraftException.Code.DATA, "the model takes " + (1 + ir.extraInputs().size()) + " inputs; give them by name");
+        }
         SameDiff sd = inferGraph();
         long n = features.size(0);
         List<INDArray> parts = new ArrayList<>();

@@ -17,14 +17,25 @@ import java.util.Map;
  *                   model that has not been given one
  * @param target     what the labels are; null exactly when {@code loss} is
  * @param transforms feature transforms applied before the first node, in order
+ * @param extraInputs further inputs beside {@code input} (imported models with several inputs);
+ *                    nodes name them like {@code input}; null or empty for trained models
  */
 public record ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,
-                      List<PluginIR> transforms) {
+                      List<PluginIR> transforms,
+                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                      List<InputIR> extraInputs) {
     public static final String FORMAT = "graft-model/1";
 
     public ModelIR {
         nodes = List.copyOf(nodes);
         transforms = transforms == null ? List.of() : List.copyOf(transforms);
+        extraInputs = extraInputs == null ? List.of() : List.copyOf(extraInputs);
+    }
+
+    /** A model with one input. */
+    public ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,
+                   List<PluginIR> transforms) {
+        this(format, input, nodes, output, loss, target, transforms, List.of());
     }
 
     /**
