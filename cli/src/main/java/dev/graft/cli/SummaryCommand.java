@@ -91,7 +91,7 @@ final class SummaryCommand implements Callable<Integer> {
             rows.add(r);
         }
         out.printf("%ntotal parameters %,d; trainable %,d; fixed %,d; output '%s'; loss %s%n", total, trainable, total - trainable, net.ir().output(),
-                net.ir().loss().plugin());
+                net.ir().loss() == null ? "none (an imported model; attach one to train)" : net.ir().loss().plugin());
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("command", "summary");
