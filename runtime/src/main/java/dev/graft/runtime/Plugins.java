@@ -34,7 +34,7 @@ final class Plugins {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Record bindConfig(Plugin<?> p, Map<String, ?> options, String path) {
-        return RecordBinder.bind((Class) p.configType(), options, path, p.getClass().getSimpleName().isEmpty() ? p.id() : kindOf(p) + " '" + p.id() + "'");
+        return RecordBinder.bind((Class) p.configType(), options, path, kindOf(p) + " '" + p.id() + "'");
     }
 
     private static String kindOf(Plugin<?> p) {
