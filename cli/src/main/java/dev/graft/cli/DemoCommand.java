@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +20,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train an MLP on the 8x8 handwritten digits embedded in Graft (nothing is downloaded),",
-                "print the held-out test metrics, and save the model under runs/demo."})
+        description = {"digits (the default): train an MLP on the 8x8 handwritten digits embedded in Graft (nothing is",
+                "downloaded), print the held-out test metrics, and save the model under runs/demo.",
+                "finetune: fine-tune a CNN pretrained in PyTorch (ONNX) on Fashion-MNIST classes 0-4 to classes 5-9 with a",
+                "frozen trunk, print the metrics before and after, save it under runs/demo-finetune, then export it to",
+                "ONNX and serve it with ONNX Runtime (needs the Debian package dataset-fashion-mnist)."})
 final class DemoCommand implements Callable<Integer> {
     static final String CONFIG = "demo-digits.yaml";
 
@@ -36,8 +40,23 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--show-config", description = "print the demo's experiment config and exit")
     boolean showConfig;
 
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "WHICH", description = "digits (default) or finetune")
+    String which = "digits";
+
     @Override
     public Integer call() throws Exception {
+        if (which.equals("finetune")) {
+            if (showConfig) {
+                PrintStream o = Main.stdout(spec);
+                o.print(FinetuneDemo.configText());
+                o.println("# the demo runs it with --set " + String.join(" --set ", FinetuneDemo.QUICK));
+                return 0;
+            }
+            return FinetuneDemo.run(common.graft(), sets, Main.stdout(spec), common.json);
+        }
+        if (!which.equals("digits")) {
+            throw new GraftException(GraftException.Code.USAGE, "unknown demo '" + which + "'; the demos are digits (the default) and finetune");
+        }
         byte[] text;
         try (InputStream in = DemoCommand.class.getResourceAsStream(CONFIG)) {
             if (in == null) {

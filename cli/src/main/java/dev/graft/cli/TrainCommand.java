@@ -1,6 +1,7 @@
 package dev.graft.cli;
 
 import dev.graft.runtime.Graft;
+import dev.graft.runtime.GraftException;
 import dev.graft.runtime.config.Experiment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +39,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Graft graft = common.graft();
         Experiment exp = graft.experiment(config, sets);
+        if (exp.fineTunes()) {
+            throw new GraftException(GraftException.Code.USAGE, config + " has a base section (a pretrained model); fine-tune it with graft finetune "
+                    + config);
+        }
         return TrainFlow.run(graft, exp, out, resume, Main.stdout(spec), common.json, "train");
     }
 }

@@ -18,6 +18,10 @@ import dev.graft.api.augment.Augmentation;
 import dev.graft.api.augment.AugmentationProvider;
 import dev.graft.api.schedule.Schedule;
 import dev.graft.api.schedule.ScheduleProvider;
+import dev.graft.runtime.base.BaseModel;
+import dev.graft.runtime.base.BaseModelReader;
+import dev.graft.runtime.base.FineTuning;
+import dev.graft.runtime.config.BaseConfig;
 import dev.graft.runtime.config.ConfigFiles;
 import dev.graft.runtime.config.Experiment;
 import dev.graft.runtime.config.ExperimentParser;
@@ -31,10 +35,13 @@ import dev.graft.runtime.train.Metrics;
 import dev.graft.runtime.train.ParamGroups;
 import dev.graft.runtime.train.Splits;
 import dev.graft.runtime.train.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +62,11 @@ import java.util.Map;
  */
 public final class Graft {
     private final PluginRegistry registry;
+    private final ClassLoader loader;
 
-    private Graft(PluginRegistry registry) {
+    private Graft(PluginRegistry registry, ClassLoader loader) {
         this.registry = registry;
+        this.loader = loader;
     }
 
     /** Plugins from the class path and {@code GRAFT_PLUGIN_PATH}; fails if any plugin is broken. */
@@ -104,13 +113,14 @@ public final class Graft {
             if (environment) {
                 entries.addAll(PluginPath.fromEnvironment());
             }
-            PluginRegistry reg = PluginRegistry.discover(PluginPath.classLoader(entries, parent));
+            ClassLoader cl = PluginPath.classLoader(entries, parent);
+            PluginRegistry reg = PluginRegistry.discover(cl);
             if (!allowBroken) {
                 reg.requireHealthy();
             } else {
                 reg.logProblems();
             }
-            return new Graft(reg);
+            return new Graft(reg, cl);
         }
     }
 
@@ -167,6 +177,22 @@ public final class Graft {
             int ii = i;
             collect(problems, () -> registry.get(PluginKind.METRIC, id, "training.metrics[" + ii + "]"));
         }
+        FineTuning ft = exp.fineTunes() ? collect(problems, () -> fineTuning(exp)) : null;
+        if (ft != null) {
+            Set<String> baseNodes = new HashSet<>(ft.kept().stream().map(ModelIR.NodeIR::name).toList());
+            for (NodeConfig n : exp.nodes()) {
+                if (baseNodes.contains(n.name())) {
+                    problems.add(paths.get(n.name()) + ".name: '" + n.name() + "' is also the name of a node of the base ("
+                            + ft.base().origin() + "); give the head node another name");
+                }
+            }
+            Set<String> inputs = ft.inputsUsed();
+            inputs.remove(Network.INPUT);
+            if (!inputs.isEmpty()) {
+                problems.add("base.onnx: " + ft.base().origin() + " reads the extra inputs " + inputs
+                        + " up to the cut; fine-tuning handles models with one data input");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new GraftException(GraftException.Code.CONFIG, problems.size() == 1 ? "" : "the experiment has " + problems.size() + " problems:", problems, null);
         }
@@ -206,16 +232,61 @@ public final class Graft {
             throw new GraftException(GraftException.Code.CONFIG, problems.size() == 1 ? "" : "the experiment has " + problems.size() + " problems:", problems, null);
         }
         List<Long> rawShape = shape.equals(raw.shape()) ? null : Arrays.stream(raw.shape().dims()).boxed().toList();
+        List<ModelIR.NodeIR> graph = new ArrayList<>();
+        String output = exp.output();
+        if (ft != null) {
+            Shape baseShape = Shape.of(ft.base().ir().input().shape().stream().mapToLong(Long::longValue).toArray());
+            if (!baseShape.equals(shape)) {
+                throw new GraftException(GraftException.Code.CONFIG, "base.onnx: " + ft.base().origin() + " takes examples of shape " + baseShape
+                        + ", but the data gives " + shape + (fitted.isEmpty() ? "" : " after data.transforms")
+                        + " (" + raw.description() + "); the data must match the shape the base was trained on");
+            }
+            graph.addAll(ft.kept());
+            for (ModelIR.NodeIR n : nodes.values()) {
+                graph.add(new ModelIR.NodeIR(n.name(), n.plugin(), n.version(), n.config(),
+                        n.inputs().stream().map(i -> i.equals(Experiment.BASE) ? ft.cutAt() : i).toList()));
+            }
+            if (output == null) {
+                output = ft.cutAt();
+            }
+        } else {
+            graph.addAll(nodes.values());
+        }
         ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList(), rawShape),
-                new ArrayList<>(nodes.values()), exp.output(), loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
+                graph, output, loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
         Network net = new Network(ir, registry, paths);
         net.initialize(seed);
-        ParamGroups groups = new ParamGroups(exp.groups(), net.paramSpecs());
+        ParamGroups groups;
+        if (ft != null) {
+            Map<String, INDArray> values = new LinkedHashMap<>(net.params());
+            values.putAll(ft.keptParams());
+            net.setParams(values, ft.base().origin());
+            net.setInferenceNodes(ft.inferenceNodes());
+            groups = new ParamGroups(ft.groupsBefore(), exp.groups(), ft.groupsAfter(exp.base().lr()), net.paramSpecs());
+        } else {
+            groups = new ParamGroups(exp.groups(), net.paramSpecs());
+        }
         Optimizer optimizer = ((OptimizerProvider) opt.provider()).create(opt.config());
         Schedule schedule = sched == null ? null : ((ScheduleProvider) sched.provider()).create(sched.config());
         Metrics metrics = Metrics.resolve(registry, target, exp.training().metrics());
         return new Run(this, exp, net, optimizer, opt.ir(), schedule, groups, metrics, augmentations, new Splits(train, val, test), fitted,
-                raw.description());
+                raw.description(), ft);
+    }
+
+    /** Reads the base model of a fine-tuning experiment and plans its cut, freezing and batch-norm policy. */
+    private FineTuning fineTuning(Experiment exp) {
+        BaseConfig cfg = exp.base();
+        Path file = exp.baseDir() == null ? Path.of(cfg.onnx()) : exp.baseDir().resolve(cfg.onnx()).normalize();
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new GraftException(GraftException.Code.CONFIG, "base.onnx: " + (java.nio.file.Files.isDirectory(file) ? "is a directory, not a file: " : "no such file: ")
+                    + file.toAbsolutePath() + (Path.of(cfg.onnx()).isAbsolute() ? "" : " (relative paths start at the config file's directory)"));
+        }
+        BaseModel base = BaseModelReader.find("onnx", loader).read(file, cfg.onnx(), registry);
+        if (base.ir().loss() != null) {
+            throw new IllegalStateException("a base model reader returned a model with a loss");
+        }
+        Network whole = new Network(base.ir(), registry, Map.of());
+        return FineTuning.plan(cfg, base, whole);
     }
 
     /** A dataset's examples split as an experiment says, before any transform. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.graft.api.augment.Augmentation;
 import dev.graft.api.optim.Optimizer;
 import dev.graft.api.schedule.Schedule;
+import dev.graft.runtime.base.FineTuning;
 import dev.graft.runtime.config.CheckpointConfig;
 import dev.graft.runtime.config.Experiment;
 import dev.graft.runtime.engine.Network;
@@ -52,10 +53,11 @@ public final class Run {
     private final Splits splits;
     private final List<Graft.FittedTransform> transforms;
     private final String dataDescription;
+    private final FineTuning fineTuning;
 
     Run(Graft graft, Experiment experiment, Network network, Optimizer optimizer, ModelIR.PluginIR optimizerIR, Schedule schedule,
         ParamGroups groups, Metrics metrics, List<Augmentation> augment, Splits splits, List<Graft.FittedTransform> transforms,
-        String dataDescription) {
+        String dataDescription, FineTuning fineTuning) {
         this.graft = graft;
         this.experiment = experiment;
         this.network = network;
@@ -68,6 +70,7 @@ public final class Run {
         this.splits = splits;
         this.transforms = List.copyOf(transforms);
         this.dataDescription = dataDescription;
+        this.fineTuning = fineTuning;
     }
 
     /** Trains, then scores the test split. */
@@ -214,5 +217,50 @@ public final class Run {
 
     public String dataDescription() {
         return dataDescription;
+    }
+
+    /** What a fine-tuning experiment made of its base model, or null for a model trained from scratch. */
+    public FineTuning fineTuning() {
+        return fineTuning;
+    }
+
+    /**
+     * Scores the model as it stands on the test split: before {@link #fit} that is the initial model (for
+     * fine-tuning, the pretrained base with its new, untrained head). Null when the test split is empty.
+     */
+    public Evaluation evaluateTest() {
+        return splits.test().size() == 0 ? null : evaluate(splits.test());
+    }
+
+    /** The base model scored as it is, with its own output layer, or why that makes no sense. */
+    public record BaseAsIs(Evaluation evaluation, String skipped) {
+    }
+
+    /**
+     * For fine-tuning: the whole base model, uncut and without the head, scored on the test split with the
+     * experiment's loss and metrics, when its output fits them (as many outputs as there are classes: the
+     * base's output {@code i} is read as class {@code i}). Null when the experiment does not fine-tune,
+     * or when the base itself is the model (no cut, no head), so the initial evaluation already is it.
+     */
+    public BaseAsIs evaluateBaseAsIs() {
+        if (fineTuning == null || splits.test().size() == 0) {
+            return null;
+        }
+        ModelIR whole = fineTuning.base().ir();
+        ModelIR ir = network.ir();
+        if (whole.output().equals(ir.output()) && whole.nodes().size() == ir.nodes().size()) {
+            return null;
+        }
+        Network base;
+        try {
+            base = new Network(new ModelIR(ModelIR.FORMAT, ir.input(), whole.nodes(), whole.output(), ir.loss(), ir.target(), List.of()),
+                    graft.plugins(), Map.of());
+        } catch (GraftException e) {
+            return new BaseAsIs(null, "its output does not fit the loss and target of this experiment: " + e.getMessage());
+        }
+        base.setParams(fineTuning.base().params(), fineTuning.base().origin());
+        var ex = splits.test();
+        Network.Scored s = base.score(ex.features(), base.lossLabels(ex.labels()), 512);
+        return new BaseAsIs(metrics.evaluate(s.loss(), s.predictions(), ex.labels()), null);
     }
 }

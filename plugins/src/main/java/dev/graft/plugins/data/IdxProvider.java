@@ -31,6 +31,11 @@ import java.util.Optional;
  * {@code scale} (default 1/255, so pixels land in [0, 1]). Class names come from {@code class-names}
  * or default to {@code "0"} .. the largest label. With {@code test-images} and {@code test-labels}
  * (both or neither) the dataset has a fixed test set, as MNIST's t10k files.
+ *
+ * <p>{@code classes} keeps a subset of the labels and relabels them by position: {@code classes: [5, 6,
+ * 7, 8, 9]} keeps the examples labelled 5 to 9, as classes 0 to 4 (for fine-tuning a model on classes
+ * it was not trained on). {@code limit} and {@code test-limit} keep the first examples only (after that
+ * filter), for quick runs.
  */
 public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
     static final int IMAGES_MAGIC = 0x00000803;
@@ -44,9 +49,36 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
             @Doc("IDX label file of a fixed test set; needs test-images") @Default(Default.NULL) String testLabels,
             @Doc("factor applied to the byte pixel values, e.g. 1/255 to map them to [0, 1]")
             @Default("0.00392156862745098") double scale,
-            @Doc("names of the classes by label value; default \"0\" .. the largest label")
-            @Default(Default.NULL) List<String> classNames) {
+            @Doc("names of the classes by label value (after classes relabels them); default \"0\" .. the largest label")
+            @Default(Default.NULL) List<String> classNames,
+            @Doc("keep only the examples with these labels, relabelled 0, 1, ... in the order given (e.g. [5, 6, 7, 8, 9])")
+            @Default(Default.NULL) List<Integer> classes,
+            @Doc("use at most this many training examples, the first ones (after the classes filter); 0 for all")
+            @Default("0") int limit,
+            @Doc("use at most this many test examples, the first ones (after the classes filter); 0 for all")
+            @Default("0") int testLimit) {
         public Config {
+            if (classes != null) {
+                classes = List.copyOf(classes);
+                if (classes.size() < 2) {
+                    throw new IllegalArgumentException("classes must list at least 2 label values, got " + classes);
+                }
+                if (new HashSet<>(classes).size() != classes.size()) {
+                    throw new IllegalArgumentException("classes must be distinct, got " + classes);
+                }
+                for (int c : classes) {
+                    if (c < 0 || c > 255) {
+                        throw new IllegalArgumentException("classes are IDX label values, 0 to 255; got " + c);
+                    }
+                }
+                if (classNames != null && classNames.size() != classes.size()) {
+                    throw new IllegalArgumentException("class-names must name the " + classes.size() + " kept classes, in the order of classes; got "
+                            + classNames.size() + " names");
+                }
+            }
+            if (limit < 0 || testLimit < 0) {
+                throw new IllegalArgumentException("limit and test-limit must be 0 (all) or a positive count, got " + limit + " and " + testLimit);
+            }
             if (images == null || images.isBlank()) {
                 throw new IllegalArgumentException("images must name an IDX image file");
             }
@@ -71,6 +103,11 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
                     throw new IllegalArgumentException("class-names must not be empty strings, got " + classNames);
                 }
             }
+        }
+    
+        /** Every image of every class. */
+        public Config(String images, String labels, String testImages, String testLabels, double scale, List<String> classNames) {
+            this(images, labels, testImages, testLabels, scale, classNames, null, 0, 0);
         }
     }
 
@@ -109,6 +146,9 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
         Images train = readImages(imagesFile, config.scale());
         byte[] trainLabels = readLabels(labelsFile);
         requireSameCount(imagesFile, train.count, labelsFile, trainLabels.length);
+        Selected kept = select(train, trainLabels, config.classes(), config.limit(), labelsFile);
+        train = kept.images();
+        trainLabels = kept.labels();
 
         Images test = null;
         byte[] testLabels = null;
@@ -120,6 +160,9 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
             test = readImages(testImagesFile, config.scale());
             testLabels = readLabels(testLabelsFile);
             requireSameCount(testImagesFile, test.count, testLabelsFile, testLabels.length);
+            Selected keptTest = select(test, testLabels, config.classes(), config.testLimit(), testLabelsFile);
+            test = keptTest.images();
+            testLabels = keptTest.labels();
             if (test.rows != train.rows || test.cols != train.cols) {
                 throw new PluginException(testImagesFile + ": test images are " + test.rows + "x" + test.cols
                         + " but the training images in " + imagesFile + " are " + train.rows + "x" + train.cols);
@@ -127,7 +170,9 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
         }
 
         List<String> classes = config.classNames();
-        if (classes == null) {
+        if (classes == null && config.classes() != null) {
+            classes = config.classes().stream().map(String::valueOf).toList();
+        } else if (classes == null) {
             int max = Math.max(maxLabel(trainLabels), testLabels == null ? 0 : maxLabel(testLabels));
             if (max < 1) {
                 throw new PluginException(labelsFile + ": every label is 0; classification needs at least 2 classes");
@@ -148,8 +193,69 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
         Optional<Examples> testExamples = test == null ? Optional.empty() : Optional.of(examples(test, testLabels));
         String describe = "idx " + imagesFile.getFileName() + ": " + train.count + " images of " + train.rows + "x"
                 + train.cols + ", " + classes.size() + " classes"
+                + (config.classes() == null ? "" : " (labels " + config.classes() + " of the file)")
                 + (test == null ? "" : "; test set " + testImagesFile.getFileName() + ": " + test.count + " images");
         return new LoadedDataset(shape, new Target.Classes(classes), trainExamples, testExamples, describe);
+    }
+
+    /** Images and labels after the classes filter and the limit. */
+    private record Selected(Images images, byte[] labels) {
+    }
+
+    /**
+     * Keeps the examples whose label is in {@code classes} (all when null), relabelled by their position in
+     * {@code classes}, then the first {@code limit} of them (all when 0).
+     */
+    static Selected select(Images images, byte[] labels, List<Integer> classes, int limit, Path labelsFile) {
+        int[] map = new int[256];
+        java.util.Arrays.fill(map, -1);
+        if (classes == null) {
+            for (int i = 0; i < 256; i++) {
+                map[i] = i;
+            }
+        } else {
+            for (int i = 0; i < classes.size(); i++) {
+                map[classes.get(i)] = i;
+            }
+        }
+        int max = limit == 0 ? Integer.MAX_VALUE : limit;
+        int per = images.rows * images.cols;
+        int[] rows = new int[Math.min(labels.length, max)];
+        int n = 0;
+        int[] seen = new int[256];
+        for (int i = 0; i < labels.length && n < max; i++) {
+            int label = labels[i] & 0xFF;
+            if (map[label] >= 0) {
+                rows[n++] = i;
+                seen[label]++;
+            }
+        }
+        if (classes != null) {
+            List<Integer> missing = classes.stream().filter(c -> seen[c] == 0).toList();
+            if (!missing.isEmpty()) {
+                throw new PluginException(labelsFile + ": no example has the label" + (missing.size() == 1 ? " " : "s ") + missing
+                        + " listed in classes" + (limit == 0 ? "" : " among the first " + limit + " kept examples")
+                        + " (labels in the file: " + labelsIn(labels) + ")");
+            }
+        }
+        if (n == labels.length) {
+            return new Selected(images, labels);
+        }
+        float[] pixels = new float[n * per];
+        byte[] out = new byte[n];
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(images.pixels, rows[k] * per, pixels, k * per, per);
+            out[k] = (byte) map[labels[rows[k]] & 0xFF];
+        }
+        return new Selected(new Images(n, images.rows, images.cols, pixels), out);
+    }
+
+    private static String labelsIn(byte[] labels) {
+        java.util.TreeSet<Integer> s = new java.util.TreeSet<>();
+        for (byte b : labels) {
+            s.add(b & 0xFF);
+        }
+        return s.toString();
     }
 
     /** Pixels of one image file, already scaled. */

@@ -35,10 +35,14 @@ import java.util.Set;
  *            early-stopping: {monitor: val-loss, patience: 3}}
  * output: {dir: runs/digits}
  * </pre>
+ *
+ * <p>A fine-tuning experiment replaces {@code model} with {@code base} (a pretrained model, see {@link
+ * BaseConfig}) and an optional {@code head}, whose {@code layers} have the syntax of {@code model.layers}
+ * and whose first layer reads the base's output, named {@code base}.
  */
 public final class ExperimentParser {
-    private static final Set<String> TOP = Set.of("data", "model", "loss", "optimizer", "training", "output", "tune");
-    private static final List<String> TOP_ORDER = List.of("data", "model", "loss", "optimizer", "training", "output", "tune");
+    private static final Set<String> TOP = Set.of("data", "base", "model", "head", "loss", "optimizer", "training", "output", "tune");
+    private static final List<String> TOP_ORDER = List.of("data", "base", "model", "head", "loss", "optimizer", "training", "output", "tune");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -60,26 +64,41 @@ public final class ExperimentParser {
                 problems.add(k + ": unknown section" + Names.didYouMean(k, TOP) + " (allowed: " + String.join(", ", TOP_ORDER) + ")");
             }
         }
+        boolean fineTune = tree.containsKey("base");
         for (String req : List.of("data", "model", "loss", "optimizer")) {
-            if (!tree.containsKey(req)) {
+            if (!tree.containsKey(req) && !(fineTune && req.equals("model"))) {
                 problems.add(req + ": required section is missing");
             }
         }
+        if (fineTune && tree.containsKey("model")) {
+            problems.add("model: a fine-tuning experiment (with a base section) takes no model section; put the layers added on top of the base under head");
+        }
+        if (!fineTune && tree.containsKey("head")) {
+            problems.add("head: needs a base section (the pretrained model the head is attached to); a model trained from scratch is described under model");
+        }
         DataConfig data = tree.containsKey("data") ? data(tree.get("data")) : null;
+        BaseConfig base = null;
+        if (fineTune) {
+            Map<String, Object> b = section(tree.get("base"), "base", null);
+            if (b != null) {
+                base = bind(BaseConfig.class, b, "base", "the base model");
+            }
+        }
         List<NodeConfig> nodes = new ArrayList<>();
         String output = null;
-        if (tree.containsKey("model")) {
-            Map<String, Object> model = section(tree.get("model"), "model", Set.of("layers", "output"));
+        String graphSection = fineTune ? "head" : "model";
+        if (tree.containsKey(graphSection)) {
+            Map<String, Object> model = section(tree.get(graphSection), graphSection, Set.of("layers", "output"));
             if (model != null) {
-                nodes = nodes(model.get("layers"));
+                nodes = nodes(model.get("layers"), graphSection, fineTune);
                 Object out = model.get("output");
                 if (out != null && !(out instanceof String)) {
-                    problems.add("model.output: must be a node name, got " + out);
+                    problems.add(graphSection + ".output: must be a node name, got " + out);
                 } else if (out != null) {
                     output = (String) out;
                     String o = output;
                     if (nodes.stream().noneMatch(n -> n.name().equals(o))) {
-                        problems.add("model.output: unknown node '" + o + "'" + Names.didYouMean(o, nodes.stream().map(NodeConfig::name).toList()));
+                        problems.add(graphSection + ".output: unknown node '" + o + "'" + Names.didYouMean(o, nodes.stream().map(NodeConfig::name).toList()));
                     }
                 } else if (!nodes.isEmpty()) {
                     output = nodes.get(nodes.size() - 1).name();
@@ -135,7 +154,7 @@ public final class ExperimentParser {
             throw new GraftException(GraftException.Code.CONFIG,
                     problems.size() == 1 ? "" : "the experiment config has " + problems.size() + " problems:", problems, null);
         }
-        return new Experiment(data, nodes, output, loss, optimizer, schedule, groups, training, early, checkpoint, outDir, baseDir, tree, tune);
+        return new Experiment(data, nodes, output, loss, optimizer, schedule, groups, training, early, checkpoint, outDir, baseDir, tree, tune, base);
     }
 
     private <R extends Record> R bind(Class<R> type, Map<String, ?> values, String path, String what) {
@@ -203,22 +222,29 @@ public final class ExperimentParser {
         return new DataConfig(ds, test, stratify, transforms, augment);
     }
 
-    private List<NodeConfig> nodes(Object v) {
+    /**
+     * The nodes of {@code model.layers}, or of {@code head.layers} ({@code head} true), where the first node
+     * reads the base's output, named {@link Experiment#BASE}, unless it names its inputs.
+     */
+    private List<NodeConfig> nodes(Object v, String section, boolean head) {
         List<NodeConfig> out = new ArrayList<>();
         if (v == null) {
-            problems.add("model.layers: required key is missing (a list of layers, e.g. [{type: dense, units: 10}])");
+            problems.add(section + ".layers: required key is missing (a list of layers, e.g. [{type: dense, units: 10}])");
             return out;
         }
         List<Object> items = v instanceof Map ? List.of(v) : RecordBinder.asList(v);
         if (items.isEmpty()) {
-            problems.add("model.layers: the model needs at least one layer");
+            problems.add(section + ".layers: the " + section + " needs at least one layer");
         }
         Map<String, Integer> counts = new HashMap<>();
         Set<String> known = new LinkedHashSet<>();
         known.add("input");
-        String prev = "input";
+        if (head) {
+            known.add(Experiment.BASE);
+        }
+        String prev = head ? Experiment.BASE : "input";
         for (int i = 0; i < items.size(); i++) {
-            String path = "model.layers[" + i + "]";
+            String path = section + ".layers[" + i + "]";
             PluginRef r = ref(items.get(i), path, Set.of("name", "inputs", "l1", "l2"));
             if (r == null) {
                 continue;
@@ -233,8 +259,9 @@ public final class ExperimentParser {
                 l2 = penalty(im.get("l2"), path + ".l2");
                 if (im.get("name") != null) {
                     name = String.valueOf(im.get("name"));
-                    if (!name.matches("[A-Za-z][A-Za-z0-9_-]*") || name.equals("input")) {
-                        problems.add(path + ".name: '" + name + "' is not a valid node name (letters, digits, _ and -, starting with a letter; 'input' is reserved)");
+                    if (!name.matches("[A-Za-z][A-Za-z0-9_-]*") || name.equals("input") || head && name.equals(Experiment.BASE)) {
+                        problems.add(path + ".name: '" + name + "' is not a valid node name (letters, digits, _ and -, starting with a letter; 'input'"
+                                + (head ? " and 'base' are" : " is") + " reserved)");
                     } else if (known.contains(name)) {
                         problems.add(path + ".name: '" + name + "' is used by another node; node names must be unique");
                     }
@@ -245,7 +272,8 @@ public final class ExperimentParser {
                         String in = String.valueOf(o);
                         if (!known.contains(in)) {
                             problems.add(path + ".inputs: unknown node '" + in + "'" + Names.didYouMean(in, known)
-                                    + " (a node may only read 'input' or nodes listed before it: " + String.join(", ", known) + ")");
+                                    + " (a node may only read " + (head ? "'base' (the base model's output), " : "") + "'input' or nodes listed before it: "
+                                    + String.join(", ", known) + ")");
                         }
                         inputs.add(in);
                     }

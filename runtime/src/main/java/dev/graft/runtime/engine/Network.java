@@ -64,6 +64,8 @@ public final class Network {
     /** Non-trainable parameter name to the training-graph variable holding its value after a step. */
     private final Map<String, String> stateUpdates = new LinkedHashMap<>();
     private SplittableRandom maskRng = new SplittableRandom(0);
+    /** Nodes that behave as in inference also in the training graph (batch norm with frozen statistics). */
+    private java.util.Set<String> inferenceNodes = java.util.Set.of();
 
     private record MaskSpec(String placeholder, Shape shape, double keep) {
     }
@@ -266,7 +268,8 @@ public final class Network {
         for (ModelIR.NodeIR node : ir.nodes()) {
             Layer layer = layers.get(node.name());
             List<SDVariable> in = node.inputs().stream().map(vars::get).toList();
-            LayerContext ctx = new Ctx(sd, node.name(), mode, paramVars, node.inputs().stream().map(shapes::get).toList());
+            Mode nodeMode = inferenceNodes.contains(node.name()) ? Mode.INFER : mode;
+            LayerContext ctx = new Ctx(sd, node.name(), nodeMode, paramVars, node.inputs().stream().map(shapes::get).toList());
             SDVariable out;
             try {
                 out = layer.forward(ctx, in);
@@ -367,6 +370,31 @@ public final class Network {
             masks.add(new MaskSpec(ph, shape, keepProbability));
             return sd.placeHolder(ph, DataType.FLOAT, shape.withBatch(-1));
         }
+    }
+
+    /**
+     * Makes these nodes behave as in inference also while training: a batch-norm node then normalises
+     * with its running statistics and never updates them (fine-tuning with frozen statistics). Call it
+     * before the first training step.
+     *
+     * @throws IllegalStateException when the training graph is already built
+     * @throws IllegalArgumentException when a name is not a node of the model
+     */
+    public void setInferenceNodes(java.util.Collection<String> nodes) {
+        if (trainGraph != null) {
+            throw new IllegalStateException("the training graph is already built");
+        }
+        for (String n : nodes) {
+            if (!layers.containsKey(n)) {
+                throw new IllegalArgumentException("'" + n + "' is not a node of the model");
+            }
+        }
+        inferenceNodes = java.util.Set.copyOf(nodes);
+    }
+
+    /** The nodes that behave as in inference also while training ({@link #setInferenceNodes}). */
+    public java.util.Set<String> inferenceNodes() {
+        return inferenceNodes;
     }
 
     /** Reseeds the dropout masks (the trainer does it at each epoch, so resumed runs repeat exactly). */

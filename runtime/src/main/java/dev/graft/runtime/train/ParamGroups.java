@@ -23,11 +23,23 @@ public final class ParamGroups {
     private final List<GroupConfig> groups;
 
     public ParamGroups(List<GroupConfig> groups, Map<String, ParamSpec> specs) {
+        this(List.of(), groups, List.of(), specs);
+    }
+
+    /**
+     * Groups with generated ones around the configured ones: {@code before} (checked first, e.g. the
+     * parameters a fine-tuning experiment freezes) and {@code after} (checked last, e.g. the base model's
+     * own learning rate). Only configured groups are reported when a pattern matches nothing.
+     */
+    public ParamGroups(List<GroupConfig> before, List<GroupConfig> groups, List<GroupConfig> after, Map<String, ParamSpec> specs) {
         this.groups = List.copyOf(groups);
+        List<GroupConfig> all = new ArrayList<>(before);
+        all.addAll(groups);
+        all.addAll(after);
         List<Pattern> patterns = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
-        for (int g = 0; g < groups.size(); g++) {
-            for (String glob : groups.get(g).params()) {
+        for (int g = 0; g < all.size(); g++) {
+            for (String glob : all.get(g).params()) {
                 patterns.add(glob(glob));
                 owner.add(g);
             }
@@ -43,25 +55,32 @@ public final class ParamGroups {
                 if (patterns.get(i).matcher(e.getKey()).matches()) {
                     hits[i]++;
                     if (chosen == def) {
-                        chosen = groups.get(owner.get(i));
+                        chosen = all.get(owner.get(i));
                     }
                 }
             }
             groupOf.put(e.getKey(), chosen);
         }
         List<String> problems = new ArrayList<>();
-        int p = 0;
-        for (int g = 0; g < groups.size(); g++) {
-            for (String glob : groups.get(g).params()) {
-                if (hits[p++] == 0) {
-                    problems.add("optimizer.groups[" + g + "].params: '" + glob + "' matches no parameter (parameters: "
-                            + String.join(", ", specs.keySet()) + ")");
-                }
+        for (int p = 0; p < patterns.size(); p++) {
+            int g = owner.get(p) - before.size();
+            if (hits[p] == 0 && g >= 0 && g < groups.size()) {
+                String glob = all.get(owner.get(p)).params().get(p - firstPattern(all, owner.get(p)));
+                problems.add("optimizer.groups[" + g + "].params: '" + glob + "' matches no parameter (parameters: "
+                        + String.join(", ", specs.keySet()) + ")");
             }
         }
         if (!problems.isEmpty()) {
             throw new GraftException(GraftException.Code.CONFIG, "", problems, null);
         }
+    }
+
+    private static int firstPattern(List<GroupConfig> all, int group) {
+        int n = 0;
+        for (int g = 0; g < group; g++) {
+            n += all.get(g).params().size();
+        }
+        return n;
     }
 
     static Pattern glob(String glob) {
@@ -86,6 +105,11 @@ public final class ParamGroups {
         return groupOf.entrySet().stream().filter(e -> !e.getValue().frozen()).map(Map.Entry::getKey).toList();
     }
 
+    /** Trainable parameters in frozen groups: never updated. */
+    public List<String> frozen() {
+        return groupOf.entrySet().stream().filter(e -> e.getValue().frozen()).map(Map.Entry::getKey).toList();
+    }
+
     /** Every trainable parameter, by group name, in declaration order. */
     public Map<String, List<String>> byGroup() {
         Map<String, List<String>> out = new LinkedHashMap<>();
@@ -93,6 +117,7 @@ public final class ParamGroups {
         return out;
     }
 
+    /** The configured groups ({@code optimizer.groups}), without generated ones. */
     public List<GroupConfig> configured() {
         return groups;
     }
