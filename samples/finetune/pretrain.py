@@ -129,7 +129,7 @@ def main():
             "train_images": len(x),
             "test_images": len(xt),
             "test_accuracy": round(acc, 4),
-            "first_test_logits": np.round(sample, 5).tolist(),
+            "first_test_logits": [[round(float(v), 5) for v in row] for row in sample],
         }, f, indent=1)
         f.write("\n")
     print("wrote", path, os.path.getsize(path), "bytes")
