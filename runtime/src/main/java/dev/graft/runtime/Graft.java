@@ -254,7 +254,15 @@ public final class Graft {
         }
         ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(shape.dims()).boxed().toList(), rawShape),
                 graph, output, loss.ir(), targetIR(target), fitted.stream().map(FittedTransform::ir).toList());
-        Network net = new Network(ir, registry, paths);
+        Network net;
+        try {
+            net = new Network(ir, registry, paths);
+        } catch (GraftException e) {
+            if (ft != null && exp.nodes().isEmpty() && e.getMessage().startsWith("output node")) {
+                throw new GraftException(GraftException.Code.CONFIG, e.getMessage() + "; add head layers after the cut that produce it (head: {layers: [...]})");
+            }
+            throw e;
+        }
         net.initialize(seed);
         ParamGroups groups;
         if (ft != null) {

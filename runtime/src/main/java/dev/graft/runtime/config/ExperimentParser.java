@@ -87,7 +87,10 @@ public final class ExperimentParser {
         List<NodeConfig> nodes = new ArrayList<>();
         String output = null;
         String graphSection = fineTune ? "head" : "model";
-        if (tree.containsKey(graphSection)) {
+        if (fineTune && tree.containsKey("head") && !(tree.get("head") instanceof Map<?, ?> hm && !hm.isEmpty())) {
+            problems.add("head: must list the new layers, e.g. head: {layers: [{type: dense, units: 10}]}, got '" + tree.get("head")
+                    + "'; leave head out to fine-tune the base model as it is");
+        } else if (tree.containsKey(graphSection)) {
             Map<String, Object> model = section(tree.get(graphSection), graphSection, Set.of("layers", "output"));
             if (model != null) {
                 nodes = nodes(model.get("layers"), graphSection, fineTune);
