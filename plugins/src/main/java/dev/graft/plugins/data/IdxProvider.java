@@ -143,7 +143,7 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
     public Dataset load(Config config, DataContext context) {
         Path imagesFile = Sources.existingFile(context, "images", config.images());
         Path labelsFile = Sources.existingFile(context, "labels", config.labels());
-        Images train = readImages(imagesFile, config.scale());
+        Images train = readImages(imagesFile);
         byte[] trainLabels = readLabels(labelsFile);
         requireSameCount(imagesFile, train.count, labelsFile, trainLabels.length);
         Selected kept = select(train, trainLabels, config.classes(), config.limit(), labelsFile);
@@ -157,7 +157,7 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
         if (config.testImages() != null) {
             testImagesFile = Sources.existingFile(context, "test-images", config.testImages());
             testLabelsFile = Sources.existingFile(context, "test-labels", config.testLabels());
-            test = readImages(testImagesFile, config.scale());
+            test = readImages(testImagesFile);
             testLabels = readLabels(testLabelsFile);
             requireSameCount(testImagesFile, test.count, testLabelsFile, testLabels.length);
             Selected keptTest = select(test, testLabels, config.classes(), config.testLimit(), testLabelsFile);
@@ -189,8 +189,8 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
             }
         }
         Shape shape = Shape.of(1, train.rows, train.cols);
-        Examples trainExamples = examples(train, trainLabels);
-        Optional<Examples> testExamples = test == null ? Optional.empty() : Optional.of(examples(test, testLabels));
+        Examples trainExamples = examples(train, trainLabels, config.scale());
+        Optional<Examples> testExamples = test == null ? Optional.empty() : Optional.of(examples(test, testLabels, config.scale()));
         String describe = "idx " + imagesFile.getFileName() + ": " + train.count + " images of " + train.rows + "x"
                 + train.cols + ", " + classes.size() + " classes"
                 + (config.classes() == null ? "" : " (labels " + config.classes() + " of the file)")
@@ -241,7 +241,7 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
         if (n == labels.length) {
             return new Selected(images, labels);
         }
-        float[] pixels = new float[n * per];
+        byte[] pixels = new byte[n * per];
         byte[] out = new byte[n];
         for (int k = 0; k < n; k++) {
             System.arraycopy(images.pixels, rows[k] * per, pixels, k * per, per);
@@ -258,20 +258,25 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
         return s.toString();
     }
 
-    /** Pixels of one image file, already scaled. */
-    private record Images(int count, int rows, int cols, float[] pixels) {
+    /** The pixel bytes of one image file. */
+    private record Images(int count, int rows, int cols, byte[] pixels) {
     }
 
-    private static Examples examples(Images images, byte[] labels) {
+    private static Examples examples(Images images, byte[] labels, double scale) {
+        float[] pixels = new float[images.pixels.length];
+        float s = (float) scale;
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (images.pixels[i] & 0xFF) * s;
+        }
         float[] y = new float[labels.length];
         for (int i = 0; i < y.length; i++) {
             y[i] = labels[i] & 0xFF;
         }
-        return new Examples(Nd4j.createFromArray(images.pixels).reshape(images.count, 1, images.rows, images.cols),
+        return new Examples(Nd4j.createFromArray(pixels).reshape(images.count, 1, images.rows, images.cols),
                 Nd4j.createFromArray(y));
     }
 
-    static Images readImages(Path file, double scale) {
+    static Images readImages(Path file) {
         try (DataInputStream in = new DataInputStream(Sources.open(file))) {
             requireMagic(file, in, IMAGES_MAGIC, "image");
             int count = dimension(file, in, "image count");
@@ -290,12 +295,7 @@ public final class IdxProvider implements DatasetProvider<IdxProvider.Config> {
                         + rows + "x" + cols + " (" + total + " bytes of pixels)");
             }
             requireEnd(file, in, count + " images of " + rows + "x" + cols);
-            float[] pixels = new float[bytes.length];
-            float s = (float) scale;
-            for (int i = 0; i < bytes.length; i++) {
-                pixels[i] = (bytes[i] & 0xFF) * s;
-            }
-            return new Images(count, rows, cols, pixels);
+            return new Images(count, rows, cols, bytes);
         } catch (IOException e) {
             throw new PluginException(file + ": cannot read: " + e.getMessage(), e);
         }

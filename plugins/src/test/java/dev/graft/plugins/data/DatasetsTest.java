@@ -281,6 +281,49 @@ class DatasetsTest {
     }
 
     @Test
+    void idxClassesKeepsAndRelabelsAndLimitsKeepTheFirstExamples() throws IOException {
+        // 6 images of 1x2; pixel i of the file is (i * 37) % 256, so image k holds pixels 2k and 2k + 1
+        writeBytes("i", idxImages(IdxProvider.IMAGES_MAGIC, 6, 1, 2, 0));
+        writeBytes("l", idxLabels(5, 0, 9, 7, 5, 9));
+        writeBytes("ti", idxImages(IdxProvider.IMAGES_MAGIC, 4, 1, 2, 0));
+        writeBytes("tl", idxLabels(9, 1, 5, 7));
+        Dataset d = loadIdx(new IdxProvider.Config("i", "l", "ti", "tl", 1, null, List.of(9, 5, 7), 0, 0));
+        assertThat(d.target()).as("default names: the original labels").isEqualTo(new Target.Classes(List.of("9", "5", "7")));
+        assertThat(d.train().labels().toDoubleVector()).containsExactly(1, 0, 2, 1, 0);
+        // kept: images 0, 2, 3, 4, 5 of the file; image 2 (now row 1) starts at pixel 4
+        assertThat(d.train().features().shape()).containsExactly(5, 1, 1, 2);
+        assertThat(d.train().features().getDouble(1, 0, 0, 0)).isEqualTo(4 * 37 % 256);
+        assertThat(d.train().features().getDouble(4, 0, 0, 1)).isEqualTo(11 * 37 % 256);
+        assertThat(d.test().get().labels().toDoubleVector()).containsExactly(0, 1, 2);
+        assertThat(d.test().get().features().getDouble(1, 0, 0, 0)).isEqualTo(4 * 37 % 256);
+        assertThat(d.describe()).contains("labels [9, 5, 7] of the file");
+
+        Dataset named = loadIdx(new IdxProvider.Config("i", "l", null, null, 1, List.of("boot", "sandal", "sneaker"), List.of(9, 5, 7), 3, 0));
+        assertThat(named.target()).isEqualTo(new Target.Classes(List.of("boot", "sandal", "sneaker")));
+        assertThat(named.train().labels().toDoubleVector()).as("the first 3 kept").containsExactly(1, 0, 2);
+
+        Dataset limited = loadIdx(new IdxProvider.Config("i", "l", "ti", "tl", 1, null, null, 4, 1));
+        assertThat(limited.train().labels().toDoubleVector()).containsExactly(5, 0, 9, 7);
+        assertThat(limited.test().get().labels().toDoubleVector()).containsExactly(9);
+
+        Path l = dir.resolve("l");
+        assertThatThrownBy(() -> loadIdx(new IdxProvider.Config("i", "l", null, null, 1, null, List.of(5, 3, 4), 0, 0)))
+                .hasMessage(l + ": no example has the labels [3, 4] listed in classes (labels in the file: [0, 5, 7, 9])");
+        assertThatThrownBy(() -> loadIdx(new IdxProvider.Config("i", "l", null, null, 1, null, List.of(5, 7), 1, 0)))
+                .hasMessage(l + ": no example has the label [7] listed in classes among the first 1 kept examples (labels in the file: [0, 5, 7, 9])");
+        assertThatThrownBy(() -> new IdxProvider.Config("i", "l", null, null, 1, null, List.of(5), 0, 0))
+                .hasMessage("classes must list at least 2 label values, got [5]");
+        assertThatThrownBy(() -> new IdxProvider.Config("i", "l", null, null, 1, null, List.of(5, 5), 0, 0))
+                .hasMessage("classes must be distinct, got [5, 5]");
+        assertThatThrownBy(() -> new IdxProvider.Config("i", "l", null, null, 1, null, List.of(5, 256), 0, 0))
+                .hasMessage("classes are IDX label values, 0 to 255; got 256");
+        assertThatThrownBy(() -> new IdxProvider.Config("i", "l", null, null, 1, List.of("a", "b", "c"), List.of(5, 6), 0, 0))
+                .hasMessage("class-names must name the 2 kept classes, in the order of classes; got 3 names");
+        assertThatThrownBy(() -> new IdxProvider.Config("i", "l", null, null, 1, null, null, -1, 0))
+                .hasMessage("limit and test-limit must be 0 (all) or a positive count, got -1 and 0");
+    }
+
+    @Test
     void idxConfigValidation() {
         assertThatThrownBy(() -> new IdxProvider.Config("i", "l", "ti", null, 1, null))
                 .hasMessage("test-images and test-labels go together: give both or neither");
