@@ -23,12 +23,23 @@ import java.util.Map;
  *         .training(Map.of("epochs", 30, "batch-size", 64))
  *         .build();
  * }</pre>
+ *
+ * <p>For fine-tuning, {@link #base} names the pretrained model; the layers then form the head, and the
+ * first one reads the base's output:
+ * <pre>{@code
+ * ExperimentBuilder.create("fashion-5-9")
+ *         .dataset("idx", Map.of("images", "...", "labels", "...", "classes", List.of(5, 6, 7, 8, 9)))
+ *         .base("pretrained.onnx", Map.of("cut-at", "Relu_2", "freeze", List.of("*")))
+ *         .layer("dense", Map.of("units", 5))
+ *         ...
+ * }</pre>
  */
 public final class ExperimentBuilder {
     private final String name;
     private final Map<String, Object> data = new LinkedHashMap<>();
     private final List<Object> layers = new ArrayList<>();
     private final Map<String, Object> training = new LinkedHashMap<>();
+    private Map<String, Object> base;
     private Object loss;
     private Object optimizer;
     private String output;
@@ -91,6 +102,21 @@ public final class ExperimentBuilder {
         return this;
     }
 
+    /**
+     * Fine-tunes a pretrained ONNX model (relative paths start at {@link #baseDir}); the options are the
+     * other keys of the {@code base} section ({@code cut-at}, {@code freeze}, {@code freeze-all-but-last},
+     * {@code batch-norm}, {@code lr}). The layers added with {@link #layer} become the head.
+     */
+    public ExperimentBuilder base(String onnx, Map<String, ?> options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("onnx", onnx);
+        if (options != null) {
+            options.forEach(m::put);
+        }
+        this.base = m;
+        return this;
+    }
+
     public ExperimentBuilder output(String node) {
         this.output = node;
         return this;
@@ -135,7 +161,14 @@ public final class ExperimentBuilder {
         if (output != null) {
             model.put("output", output);
         }
-        t.put("model", model);
+        if (base != null) {
+            t.put("base", base);
+            if (!layers.isEmpty()) {
+                t.put("head", model);
+            }
+        } else {
+            t.put("model", model);
+        }
         if (loss != null) {
             t.put("loss", loss);
         }

@@ -309,6 +309,29 @@ class FineTuningTest {
     }
 
     @Test
+    void theJavaBuilderDescribesTheSameExperiment() throws IOException {
+        Path cfg = setUp(CUT_AND_HEAD, 6);
+        Experiment fromFile = GRAFT.experiment(cfg);
+        Experiment built = dev.graft.runtime.ExperimentBuilder.create("ft")
+                .baseDir(dir)
+                .dataset("csv", Map.of("path", "data.csv", "label", "label"))
+                .data("test-split", 0.2)
+                .base("base.onnx", Map.of("cut-at", "fc2", "freeze", List.of("fc1", "bn.gamma")))
+                .layer("relu").layer("dense", Map.of("units", 3, "name", "out"))
+                .loss("softmax-cross-entropy")
+                .optimizer("adam", Map.of("lr", 0.05))
+                .training(Map.of("epochs", 3, "batch-size", 16, "seed", 4, "validation-split", 0.1, "progress", "none", "metrics", List.of("accuracy")))
+                .outputDir(dir.resolve("out"))
+                .build();
+        assertThat(built.base()).isEqualTo(fromFile.base());
+        assertThat(built.nodes()).isEqualTo(fromFile.nodes());
+        Run a = GRAFT.prepare(built);
+        Run b = GRAFT.prepare(fromFile);
+        assertThat(a.network().ir()).isEqualTo(b.network().ir());
+        assertThat(a.groups().frozen()).isEqualTo(b.groups().frozen());
+    }
+
+    @Test
     void aFineTunedModelSavesAndLoadsLikeAnyOther() throws IOException {
         Run run = prepare(CUT_AND_HEAD);
         TrainedModel m = run.fit();
