@@ -17,7 +17,12 @@ public interface LayerContext {
     /** The per-example shapes of the inputs, as given to {@link Layer#outputShape}. */
     java.util.List<Shape> inputShapes();
 
-    /** Training or inference graph. */
+    /**
+     * How the layer behaves: as in training or as in inference. It is {@link Mode#INFER} in the inference
+     * graph, and also in the training graph for a node Graft runs in inference behaviour while the rest
+     * trains (a fine-tuned base's batch norm with frozen statistics); then {@link #updateState} and
+     * {@link #bernoulliMask} are unavailable, as in inference, and gradients still flow through the layer.
+     */
     Mode mode();
 
     /** The variable of one of this layer's declared parameters, by its short name (e.g. {@code W}). */

@@ -103,7 +103,7 @@ public final class Trainer {
         long stepsPerEpoch = (n + batch - 1) / batch;
         List<String> wrt = groups.updated();
         if (wrt.isEmpty()) {
-            throw new GraftException(GraftException.Code.CONFIG, "every parameter is frozen; nothing to train (check optimizer.groups)");
+            throw new GraftException(GraftException.Code.CONFIG, "every parameter is frozen; nothing to train (check optimizer.groups, and base.freeze when fine-tuning)");
         }
         String monitor = early == null ? null : early.monitor();
         if (monitor != null && !monitor.equals("val-loss") && !metrics.ids().contains(monitor.substring(4))) {
