@@ -289,7 +289,13 @@ public final class Graft {
             throw new GraftException(GraftException.Code.CONFIG, "base.onnx: " + (java.nio.file.Files.isDirectory(file) ? "is a directory, not a file: " : "no such file: ")
                     + file.toAbsolutePath() + (Path.of(cfg.onnx()).isAbsolute() ? "" : " (relative paths start at the config file's directory)"));
         }
-        BaseModel base = BaseModelReader.find("onnx", loader).read(file, cfg.onnx(), registry);
+        BaseModel base;
+        try {
+            base = BaseModelReader.find("onnx", loader).read(file, cfg.onnx(), registry);
+        } catch (GraftException e) {
+            // one message (the reader's may list problems under a headline), named by the config key
+            throw new GraftException(e.code(), "base.onnx: " + e.getMessage(), e);
+        }
         if (base.ir().loss() != null) {
             throw new IllegalStateException("a base model reader returned a model with a loss");
         }

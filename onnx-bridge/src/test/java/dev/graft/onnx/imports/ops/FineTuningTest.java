@@ -206,7 +206,10 @@ class FineTuningTest {
         assertThat(shape.getMessage()).contains("base.onnx: base.onnx takes examples of shape [6], but the data gives [5]");
         Files.writeString(dir.resolve("broken.onnx"), "not a model");
         GraftException broken = (GraftException) catchIt(() -> prepare("base: {onnx: broken.onnx}"));
-        assertThat(broken.getMessage()).contains("broken.onnx");
+        assertThat(broken.getMessage()).startsWith("base.onnx: ").contains("broken.onnx");
+        Files.write(dir.resolve("odd.onnx"), Graphs.of(13, 6).node("Hardmax2", "odd_node", List.of("x"), List.of("y")).build().toByteArray());
+        GraftException odd = (GraftException) catchIt(() -> prepare("base: {onnx: odd.onnx}"));
+        assertThat(odd.getMessage()).startsWith("base.onnx: odd.onnx uses 1 node no op converter handles").contains("odd_node").contains("Hardmax2");
     }
 
     @Test
