@@ -20,11 +20,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"digits (the default): train an MLP on the 8x8 handwritten digits embedded in Graft (nothing is",
-                "downloaded), print the held-out test metrics, and save the model under runs/demo.",
-                "finetune: fine-tune a CNN pretrained in PyTorch (ONNX) on Fashion-MNIST classes 0-4 to classes 5-9 with a",
-                "frozen trunk, print the metrics before and after, save it under runs/demo-finetune, then export it to",
-                "ONNX and serve it with ONNX Runtime (needs the Debian package dataset-fashion-mnist)."})
+        description = {"digits (the default): train an MLP on the 8x8 handwritten digits embedded",
+                "in Graft (nothing is downloaded), print the test metrics, save runs/demo.",
+                "finetune: fine-tune a CNN pretrained in PyTorch (ONNX) on Fashion-MNIST",
+                "classes 0-4 to classes 5-9 with a frozen trunk, print the test metrics",
+                "before and after, save runs/demo-finetune, then export it to ONNX and",
+                "serve it with ONNX Runtime (needs Debian's dataset-fashion-mnist)."})
 final class DemoCommand implements Callable<Integer> {
     static final String CONFIG = "demo-digits.yaml";
 

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-        description = {"Fine-tune a pretrained ONNX model: the experiment's base section names the model, where to cut it,",
-                "what to freeze and the batch-norm policy; head lists the new layers. Prints the test metrics before",
-                "and after training; validation, early stopping, checkpoints and the report are those of train."})
+        description = {"Fine-tune a pretrained ONNX model. The experiment's base section names the",
+                "model, where to cut it, what to freeze and the batch-norm policy; head lists",
+                "the new layers. Prints the test metrics before and after training;",
+                "validation, early stopping, checkpoints and the report are those of train."})
 final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     Common common;
