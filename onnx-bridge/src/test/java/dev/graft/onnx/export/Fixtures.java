@@ -134,7 +134,11 @@ final class Fixtures {
 
         /** Builds, initialises (and trains) the model. */
         TrainedModel build(long seed) {
-            Graft g = graft();
+            return build(seed, graft());
+        }
+
+        /** Builds with the plugins of {@code g}. */
+        TrainedModel build(long seed, Graft g) {
             ModelIR plain = ir(null, null);
             Shape out = new Network(plain, g.plugins(), Map.of()).shapes().get(output());
             ModelIR.PluginIR l = loss != null ? loss : new ModelIR.PluginIR("mse", "1.0.0", Map.of());
