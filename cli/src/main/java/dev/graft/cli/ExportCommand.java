@@ -2,7 +2,6 @@ package dev.graft.cli;
 
 import dev.graft.onnx.export.OnnxExport;
 import dev.graft.runtime.Graft;
-import dev.graft.runtime.GraftException;
 import dev.graft.runtime.TrainedModel;
 import dev.graft.runtime.engine.Network;
 import picocli.CommandLine.Command;
@@ -19,12 +18,14 @@ import java.util.concurrent.Callable;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Export a Graft model directory to an ONNX file that takes raw features (the model's transforms are part of it).",
                 "The output is what 'graft predict' prints (class probabilities for classifiers) unless --raw-output is given.",
-                "The written file is then run by ONNX Runtime on a few random inputs and compared with the native model."})
+                "Before the file takes its place, ONNX Runtime runs it on a few random inputs and it is compared with the native model;",
+                "a difference above 1e-4 + 1e-4 x the largest output fails the export and leaves FILE as it was."})
 final class ExportCommand implements Callable<Integer> {
     /** How many random examples the check runs. */
     static final int CHECK_EXAMPLES = 8;
     /** The check passes when the largest difference is at most ATOL + RTOL * the largest native output. */
     static final double ATOL = 1e-4;
+    /** See {@link #ATOL}. */
     static final double RTOL = 1e-4;
 
     @Mixin
@@ -51,8 +52,8 @@ final class ExportCommand implements Callable<Integer> {
         OnnxExport.Options options = new OnnxExport.Options(opset, rawOutput);
         Graft graft = common.graft();
         TrainedModel m = graft.load(model);
-        OnnxExport.Result r = OnnxExport.export(m, graft.plugins(), out, options);
-        OnnxExport.Check check = OnnxExport.check(m, r.file(), graft.plugins(), options, CHECK_EXAMPLES, 20240601L);
+        OnnxExport.Result r = OnnxExport.exportChecked(m, graft.plugins(), out, options, CHECK_EXAMPLES, ATOL, RTOL);
+        OnnxExport.Check check = r.check();
         PrintStream o = Main.stdout(spec);
         String what = r.predictions() ? "predictions of loss " + m.network().ir().loss().plugin()
                 : m.network().ir().loss() == null ? "model output" : "raw output, without the loss's prediction function";
@@ -64,13 +65,12 @@ final class ExportCommand implements Callable<Integer> {
         }
         o.printf("  input%s %s, output '%s' [batch, %s] (%s)%n", r.inputs().size() == 1 ? "" : "s", inputs, r.output(),
                 dims(r.outputShape().dims()), what);
-        boolean ok = check.within(ATOL, RTOL);
-        o.printf("  checked with ONNX Runtime on %d random inputs: max |difference| from the native model %.3g (largest output %.3g)%s%n",
-                check.examples(), check.maxAbsDiff(), check.maxAbs(), ok ? "" : " -- TOO LARGE");
+        o.printf("  checked with ONNX Runtime on %d random inputs: max |difference| from the native model %.3g (largest output %.3g)%n",
+                check.examples(), check.maxAbsDiff(), check.maxAbs());
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("command", "export");
-            j.put("status", ok ? "ok" : "mismatch");
+            j.put("status", "ok");
             j.put("file", r.file().toString());
             j.put("opset", r.opset());
             j.put("bytes", r.bytes());
@@ -85,11 +85,6 @@ final class ExportCommand implements Callable<Integer> {
             c.put("max_abs_output", check.maxAbs());
             j.put("check", c);
             o.println(Common.json(j));
-        }
-        if (!ok) {
-            throw new GraftException(GraftException.Code.MODEL, "the exported file " + r.file() + " disagrees with the native model: ONNX Runtime"
-                    + " differs by up to " + check.maxAbsDiff() + " (allowed " + ATOL + " + " + RTOL + " x " + check.maxAbs()
-                    + "); an exporter plugin writes ops that do not match its layer");
         }
         return 0;
     }

@@ -123,15 +123,38 @@ public final class OnnxExport {
      * @param output      the output name
      * @param outputShape the per-example output shape
      * @param predictions whether the loss's prediction function is part of the graph
+     * @param check       how the file agreed with the native model, or null when it was not checked
      */
     public record Result(Path file, long bytes, int opset, int nodes, List<String> inputs, String output, Shape outputShape,
-                         boolean predictions) {
+                         boolean predictions, Check check) {
     }
 
     /** Exports a trained or loaded model, its fitted transforms included. */
     public static Result export(TrainedModel model, PluginRegistry registry, Path out, Options options) {
         Onnx.ModelProto proto = toModel(model, registry, options);
-        return written(proto, out, model.network(), options);
+        return written(proto, out, model.network(), options, null);
+    }
+
+    /**
+     * Exports like {@link #export(TrainedModel, PluginRegistry, Path, Options)}, and before the file
+     * takes its place runs it with ONNX Runtime on {@code examples} random examples against the native
+     * model ({@link #check}). If they differ by more than {@code atol + rtol * max |native output|} the
+     * export fails (code {@code MODEL}) and {@code out} is left as it was.
+     */
+    public static Result exportChecked(TrainedModel model, PluginRegistry registry, Path out, Options options, int examples,
+                                       double atol, double rtol) {
+        Onnx.ModelProto proto = toModel(model, registry, options);
+        Check[] check = new Check[1];
+        Result r = written(proto, out, model.network(), options, tmp -> {
+            Check c = check(model, tmp, registry, options, examples, 20240601L);
+            if (!c.within(atol, rtol)) {
+                throw new GraftException(GraftException.Code.MODEL, "the ONNX export of the model disagrees with the native model: ONNX"
+                        + " Runtime differs by up to " + c.maxAbsDiff() + " on " + examples + " random examples (allowed " + atol + " + "
+                        + rtol + " x " + c.maxAbs() + "); an exporter writes ops that do not compute its layer; " + out + " was not written");
+            }
+            check[0] = c;
+        });
+        return new Result(r.file(), r.bytes(), r.opset(), r.nodes(), r.inputs(), r.output(), r.outputShape(), r.predictions(), check[0]);
     }
 
     /**
@@ -143,7 +166,7 @@ public final class OnnxExport {
     public static Result export(ModelIR ir, Map<String, INDArray> params, PluginRegistry registry, Path out, Options options, String origin) {
         Network net = network(ir, params, registry, origin);
         Onnx.ModelProto proto = build(net, List.of(), registry, options, origin);
-        return written(proto, out, net, options);
+        return written(proto, out, net, options, null);
     }
 
     /** The ONNX model of a trained or loaded model, without writing it. */
@@ -166,12 +189,12 @@ public final class OnnxExport {
         return net;
     }
 
-    private static Result written(Onnx.ModelProto proto, Path out, Network net, Options options) {
-        long bytes = write(proto, out);
+    private static Result written(Onnx.ModelProto proto, Path out, Network net, Options options, java.util.function.Consumer<Path> beforeMove) {
+        long bytes = write(proto, out, beforeMove);
         List<String> inputs = proto.getGraph().getInputList().stream().map(Onnx.ValueInfoProto::getName).toList();
         boolean predictions = !options.rawOutput() && net.loss() != null;
         return new Result(out.toAbsolutePath().normalize(), bytes, options.opset(), proto.getGraph().getNodeCount(), inputs, OUTPUT,
-                net.shapes().get(net.ir().output()), predictions);
+                net.shapes().get(net.ir().output()), predictions, null);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -352,6 +375,14 @@ public final class OnnxExport {
 
     /** Writes {@code model} to {@code out} through a temporary file in the same directory; returns the bytes written. */
     public static long write(Onnx.ModelProto model, Path out) {
+        return write(model, out, null);
+    }
+
+    /**
+     * Writes {@code model} to a temporary file beside {@code out}, hands it to {@code beforeMove} (which
+     * may throw to abandon the export), then moves it to {@code out}.
+     */
+    static long write(Onnx.ModelProto model, Path out, java.util.function.Consumer<Path> beforeMove) {
         Path abs = out.toAbsolutePath().normalize();
         String where = "cannot write the ONNX model to " + abs + ": ";
         if (Files.isDirectory(abs)) {
@@ -370,6 +401,9 @@ public final class OnnxExport {
                 model.writeTo(os);
             }
             long bytes = Files.size(tmp);
+            if (beforeMove != null) {
+                beforeMove.accept(tmp);
+            }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

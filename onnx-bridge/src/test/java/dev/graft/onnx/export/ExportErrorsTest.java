@@ -146,6 +146,35 @@ class ExportErrorsTest {
     }
 
     @Test
+    void aWrongExporterIsCaughtByTheCheckBeforeTheFileTakesItsPlace() throws Exception {
+        Graft g = withJar("wrong-exporter", Map.of("p.DoubleIt", LAYER, "p.DoubleItExporter", EXPORTER.replace("scalar(\"two\", 2)",
+                        "scalar(\"three\", 3)")),
+                Map.of("dev.graft.api.layer.LayerProvider", "p.DoubleIt", "dev.graft.onnx.export.OnnxLayerExporter", "p.DoubleItExporter"));
+        TrainedModel m = model().build(2, g);
+        Path out = tmp.resolve("custom.onnx");
+        Files.writeString(out, "an older export");
+        assertThatThrownBy(() -> OnnxExport.exportChecked(m, g.plugins(), out, OnnxExport.Options.DEFAULT, 4, 1e-4, 1e-4))
+                .isInstanceOfSatisfying(GraftException.class, e -> assertThat(e.code()).isEqualTo(GraftException.Code.MODEL))
+                .hasMessageContaining("disagrees with the native model").hasMessageContaining(out + " was not written");
+        assertThat(Files.readString(out)).isEqualTo("an older export");
+        assertThat(files()).containsExactly("custom.onnx");
+        // the plain export writes what the exporter says; the check is what catches it
+        OnnxExport.Result r = OnnxExport.export(m, g.plugins(), out, OnnxExport.Options.DEFAULT);
+        assertThat(r.check()).isNull();
+        assertThat(OnnxExport.check(m, out, g.plugins(), OnnxExport.Options.DEFAULT, 4, 1).maxAbsDiff()).isGreaterThan(0.01);
+    }
+
+    @Test
+    void aCheckedExportReportsTheCheck() {
+        TrainedModel m = Fixtures.spec("mlp", 3).node("fc", "dense", Map.of("units", 2)).node("a", "gelu").build(1);
+        OnnxExport.Result r = OnnxExport.exportChecked(m, Fixtures.graft().plugins(), tmp.resolve("m.onnx"), OnnxExport.Options.DEFAULT, 5,
+                1e-4, 1e-4);
+        assertThat(r.check().examples()).isEqualTo(5);
+        assertThat(r.check().maxAbsDiff()).isLessThan(1e-5);
+        assertThat(r.check().maxAbs()).isGreaterThan(1e-3);
+    }
+
+    @Test
     void aPathUnderAFileIsAnIoErrorAndLeavesNothing() throws Exception {
         TrainedModel m = Fixtures.spec("mlp", 3).node("fc", "dense", Map.of("units", 2)).build(1);
         Path file = tmp.resolve("not-a-dir");
