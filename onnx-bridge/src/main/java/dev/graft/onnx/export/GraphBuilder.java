@@ -65,8 +65,9 @@ final class GraphBuilder implements OnnxGraph {
         return n;
     }
 
-    boolean isInitializer(String name) {
-        return initializers.stream().anyMatch(t -> t.getName().equals(name));
+    /** Whether {@code name} is a value of the graph (an input, a constant or a node output). */
+    boolean known(String name) {
+        return names.contains(name);
     }
 
     @Override
@@ -94,10 +95,6 @@ final class GraphBuilder implements OnnxGraph {
     @Override
     public String scalar(String hint, double value) {
         return constant(hint, Nd4j.scalar(DataType.FLOAT, (float) value));
-    }
-
-    int nodeCount() {
-        return nodes.size();
     }
 
     /** Renames a value computed by a node (its producer's output and every use). */

@@ -88,12 +88,12 @@ public final class OnnxExport {
     /**
      * Export options.
      *
-     * @param opset     the ai.onnx opset to write, {@value #MIN_OPSET} to {@value #MAX_OPSET}
+     * @param opset     the ai.onnx opset to write, {@value OnnxExport#MIN_OPSET} to {@value OnnxExport#MAX_OPSET}
      * @param rawOutput true: the last layer's output; false: the loss's predictions, as
      *                  {@link TrainedModel#predict} returns them (the same for models without a loss)
      */
     public record Options(int opset, boolean rawOutput) {
-        /** Opset {@value #DEFAULT_OPSET}, predictions as {@code predict} gives them. */
+        /** Opset {@value OnnxExport#DEFAULT_OPSET}, predictions as {@code predict} gives them. */
         public static final Options DEFAULT = new Options(DEFAULT_OPSET, false);
 
         public Options {
@@ -252,7 +252,7 @@ public final class OnnxExport {
         Shape shape = raw;
         for (int i = 0; i < transforms.size(); i++) {
             Graft.FittedTransform t = transforms.get(i);
-            Shape after = i == transforms.size() - 1 ? net.inputShape() : shapeAfter(t, shape);
+            Shape after = shapeAfter(t, shape);
             g.scope("transform" + i + "_" + t.ir().plugin());
             TransformCtx ctx = new TransformCtx(g, i, t, config(registry, PluginKind.TRANSFORM, t.ir(), "transforms[" + i + "]"), x, shape, after);
             try {
@@ -307,14 +307,20 @@ public final class OnnxExport {
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(options.opset()));
         metadata(model, "graft.output", predictions ? "predictions of loss " + ir.loss().plugin() : "raw output of node " + ir.output());
         if (net.target() instanceof Target.Classes c) {
-            metadata(model, "graft.classes", String.join(",", c.names()));
+            try {
+                metadata(model, "graft.classes", dev.graft.runtime.model.ModelJson.mapper().writer()
+                        .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(c.names()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot write class names", e);
+            }
         }
         return model.build();
     }
 
     private static String checked(String value, GraphBuilder g, String what) {
-        if (value == null || value.isEmpty()) {
-            throw new IllegalStateException("the exporter of " + what + " returned no output name");
+        if (value == null || value.isEmpty() || value.equals(OUTPUT) || !g.known(value)) {
+            throw new IllegalStateException("the exporter of " + what + " returned '" + value
+                    + "', which is not a value of the graph (an input, a constant or an output of a node it wrote)");
         }
         return value;
     }

@@ -69,6 +69,10 @@ class ModelExportTest {
         assertThat(Fixtures.maxDiff(actual, expected)).isLessThan(1e-4);
         // probabilities: each row sums to 1
         assertThat(actual.sum(1).sub(1).amaxNumber().doubleValue()).isLessThan(1e-5);
+        Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
+        assertThat(proto.getMetadataPropsList()).extracting(Onnx.StringStringEntryProto::getKey, Onnx.StringStringEntryProto::getValue)
+                .contains(org.assertj.core.groups.Tuple.tuple("graft.output", "predictions of loss softmax-cross-entropy"),
+                        org.assertj.core.groups.Tuple.tuple("graft.classes", "[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]"));
 
         // without the transform in front, the file would not match: the transform matters
         INDArray standardized = m.transform(raw);
