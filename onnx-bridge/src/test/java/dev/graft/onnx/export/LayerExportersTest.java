@@ -176,6 +176,14 @@ class LayerExportersTest {
         assertThat(expected.amaxNumber().doubleValue()).as(label + ": a non-trivial output").isGreaterThan(1e-3);
     }
 
+    @Test
+    void servicesFilesListWellFormedExporters() {
+        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxLayerExporter.class)).hasSize(35);
+        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxTransformExporter.class)).extracting(p -> p.id())
+                .containsExactly("standardize", "min-max", "one-hot");
+        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxPredictionExporter.class)).hasSize(6);
+    }
+
     /** Every layer the plugins and this module provide has an exporter, and a case above exercises it. */
     @Test
     void everyLayerHasAnExporterAndATest() {
