@@ -25,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every built-in layer exporter: a small model with that layer (randomly initialised, trained a few
  * steps where the layer keeps running statistics) is exported, run by ONNX Runtime on random input,
  * and compared with the native {@code predict}. The options of each layer that change the ONNX
- * written (padding, stride, dilation, groups, bias, axes, opset forms) get cases of their own.
+ * written (padding, stride, dilation, groups, bias, axes, opset forms) get cases of their own. With
+ * the environment variable {@code GRAFT_EXPORT_DUMP_DIR} set, every exported file is kept there for
+ * {@code tools/onnx-export/check_exports.py}.
  */
 class LayerExportersTest {
     @TempDir
@@ -169,6 +171,17 @@ class LayerExportersTest {
         Path file = tmp.resolve("model.onnx");
         OnnxExport.Result r = OnnxExport.export(model, Fixtures.graft().plugins(), file, OnnxExport.Options.DEFAULT.withOpset(opset));
         assertThat(r.opset()).isEqualTo(opset);
+        String dump = System.getenv("GRAFT_EXPORT_DUMP_DIR");
+        if (dump != null && !dump.isBlank()) {
+            // for tools/onnx-export/check_exports.py (the ONNX checker over every case)
+            try {
+                java.nio.file.Files.createDirectories(Path.of(dump));
+                java.nio.file.Files.copy(file, Path.of(dump, label.replaceAll("[^A-Za-z0-9]+", "_") + "_op" + opset + ".onnx"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         Map<String, INDArray> in = spec.inputs(5, 3);
         INDArray expected = Fixtures.nativePredict(model, in);
         INDArray actual = Fixtures.ort(file, in);
