@@ -19,14 +19,18 @@ import java.util.concurrent.Callable;
         description = {"Export a Graft model directory to an ONNX file that takes raw features (the model's transforms are part of it).",
                 "The output is what 'graft predict' prints (class probabilities for classifiers) unless --raw-output is given.",
                 "Before the file takes its place, ONNX Runtime runs it on a few random inputs and it is compared with the native model;",
-                "a difference above 1e-4 + 1e-4 x the largest output fails the export and leaves FILE as it was."})
+                "a difference above 1e-4 + 1e-3 x the largest output fails the export and leaves FILE as it was (--no-check skips it)."})
 final class ExportCommand implements Callable<Integer> {
     /** How many random examples the check runs. */
     static final int CHECK_EXAMPLES = 8;
-    /** The check passes when the largest difference is at most ATOL + RTOL * the largest native output. */
+    /**
+     * The check passes when the largest difference is at most ATOL + RTOL * the largest native output.
+     * Exporters that write the wrong function miss by far more; a graph that amplifies rounding (ND4J
+     * and ONNX Runtime round differently) can come close, hence the relative part and {@code --no-check}.
+     */
     static final double ATOL = 1e-4;
     /** See {@link #ATOL}. */
-    static final double RTOL = 1e-4;
+    static final double RTOL = 1e-3;
 
     @Mixin
     Common common;
@@ -47,12 +51,16 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--raw-output", description = "export the last layer's output (e.g. logits) without the loss's prediction function")
     boolean rawOutput;
 
+    @Option(names = "--no-check", description = "write the file without running it through ONNX Runtime first")
+    boolean noCheck;
+
     @Override
     public Integer call() {
         OnnxExport.Options options = new OnnxExport.Options(opset, rawOutput);
         Graft graft = common.graft();
         TrainedModel m = graft.load(model);
-        OnnxExport.Result r = OnnxExport.exportChecked(m, graft.plugins(), out, options, CHECK_EXAMPLES, ATOL, RTOL);
+        OnnxExport.Result r = noCheck ? OnnxExport.export(m, graft.plugins(), out, options)
+                : OnnxExport.exportChecked(m, graft.plugins(), out, options, CHECK_EXAMPLES, ATOL, RTOL);
         OnnxExport.Check check = r.check();
         PrintStream o = Main.stdout(spec);
         String what = r.predictions() ? "predictions of loss " + m.network().ir().loss().plugin()
@@ -65,8 +73,10 @@ final class ExportCommand implements Callable<Integer> {
         }
         o.printf("  input%s %s, output '%s' [batch, %s] (%s)%n", r.inputs().size() == 1 ? "" : "s", inputs, r.output(),
                 dims(r.outputShape().dims()), what);
-        o.printf("  checked with ONNX Runtime on %d random inputs: max |difference| from the native model %.3g (largest output %.3g)%n",
-                check.examples(), check.maxAbsDiff(), check.maxAbs());
+        if (check != null) {
+            o.printf("  checked with ONNX Runtime on %d random inputs: max |difference| from the native model %.3g (largest output %.3g)%n",
+                    check.examples(), check.maxAbsDiff(), check.maxAbs());
+        }
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("command", "export");
@@ -79,10 +89,13 @@ final class ExportCommand implements Callable<Integer> {
             j.put("output", r.output());
             j.put("output_shape", r.outputShape().dims());
             j.put("predictions", r.predictions());
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("examples", check.examples());
-            c.put("max_abs_diff", check.maxAbsDiff());
-            c.put("max_abs_output", check.maxAbs());
+            Map<String, Object> c = null;
+            if (check != null) {
+                c = new LinkedHashMap<>();
+                c.put("examples", check.examples());
+                c.put("max_abs_diff", check.maxAbsDiff());
+                c.put("max_abs_output", check.maxAbs());
+            }
             j.put("check", c);
             o.println(Common.json(j));
         }

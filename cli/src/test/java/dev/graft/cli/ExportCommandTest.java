@@ -77,7 +77,15 @@ class ExportCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.lastLine());
         assertThat(j.get("opset").asInt()).isEqualTo(13);
         assertThat(j.get("predictions").asBoolean()).isFalse();
-        assertThat(r.out()).contains("raw output, without the loss's prediction function");
+        assertThat(r.out()).contains("raw output, without the loss's prediction function").contains("checked with ONNX Runtime");
+        assertThat(j.get("check").get("max_abs_diff").asDouble()).isLessThan(1e-3);
+
+        CliRunner unchecked = CliRunner.run("export", models.resolve("mlp").toString(), "--out", tmp.resolve("u.onnx").toString(),
+                "--opset", "13", "--raw-output", "--no-check", "--json");
+        assertThat(unchecked.exit()).as(unchecked.err()).isZero();
+        assertThat(unchecked.out()).doesNotContain("checked with");
+        assertThat(new ObjectMapper().readTree(unchecked.lastLine()).get("check").isNull()).isTrue();
+        assertThat(Files.size(tmp.resolve("u.onnx"))).isEqualTo(Files.size(file));
         onnx.Onnx.ModelProto proto = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
         assertThat(proto.getOpsetImport(0).getVersion()).isEqualTo(13);
         assertThat(proto.getGraph().getNodeList()).extracting(onnx.Onnx.NodeProto::getOpType).doesNotContain("Softmax");

@@ -150,7 +150,8 @@ public final class OnnxExport {
             if (!c.within(atol, rtol)) {
                 throw new GraftException(GraftException.Code.MODEL, "the ONNX export of the model disagrees with the native model: ONNX"
                         + " Runtime differs by up to " + c.maxAbsDiff() + " on " + examples + " random examples (allowed " + atol + " + "
-                        + rtol + " x " + c.maxAbs() + "); an exporter writes ops that do not compute its layer; " + out + " was not written");
+                        + rtol + " x " + c.maxAbs() + "): an exporter writes ops that do not compute its layer, or the graph amplifies rounding"
+                        + " differences; " + out + " was not written");
             }
             check[0] = c;
         });
