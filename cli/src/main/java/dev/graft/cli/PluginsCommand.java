@@ -41,10 +41,12 @@ final class PluginsCommand implements Callable<Integer> {
         if (describe != null) {
             return describe(reg, out);
         }
-        out.printf("%-12s %-24s %-8s %-12s %s%n", "KIND", "ID", "VERSION", "STATUS", "SOURCE");
+        int kindWidth = Math.max(12, reg.all().stream().mapToInt(p -> p.kind().name().length()).max().orElse(0));
+        String row = "%-" + kindWidth + "s %-24s %-8s %-12s %s%n";
+        out.printf(row, "KIND", "ID", "VERSION", "STATUS", "SOURCE");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (PluginInfo p : reg.all()) {
-            out.printf("%-12s %-24s %-8s %-12s %s%n", p.kind().name(), p.id(), p.version(), p.status().label(), shortSource(p.source()));
+            out.printf(row, p.kind().name(), p.id(), p.version(), p.status().label(), shortSource(p.source()));
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("id", p.id());
             j.put("kind", p.kind().name());

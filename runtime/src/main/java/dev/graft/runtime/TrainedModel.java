@@ -86,6 +86,14 @@ public final class TrainedModel {
         return x;
     }
 
+    /**
+     * The fitted feature transforms, in the order {@link #transform} applies them (each with its plugin
+     * reference and fitted state); empty when the model has none.
+     */
+    public List<Graft.FittedTransform> transforms() {
+        return transforms;
+    }
+
     /** Predictions for raw features {@code [n, ...inputShape]}: class probabilities or regression outputs. */
     public INDArray predict(INDArray features) {
         checkFeatures(features);
