@@ -22,7 +22,6 @@ public final class SplitConverter extends OpConverter {
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
-        ImportContext.Value x = input(ctx, node, 0);
         long axis = node.attrInt("axis", 0);
         long[] split;
         if (node.opset() < 13) {
@@ -32,6 +31,10 @@ public final class SplitConverter extends OpConverter {
             split = s == null ? null : Const.of(s).noBatch("split").longs("split");
         }
         List<String> outs = node.outputs();
+        if (BatchViews.split(node, ctx, axis, split)) {
+            return;
+        }
+        ImportContext.Value x = input(ctx, node, 0);
         if (x.isConstant()) {
             Const c = Const.of(x.constant());
             int a = (int) (axis < 0 ? axis + c.rank() : axis);

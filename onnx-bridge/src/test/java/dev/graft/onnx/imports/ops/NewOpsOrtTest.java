@@ -1,23 +1,15 @@
 package dev.graft.onnx.imports.ops;
 
 import dev.graft.onnx.imports.OnnxImporter;
-import dev.graft.onnx.ort.OrtEngine;
 import dev.graft.runtime.GraftException;
-import dev.graft.runtime.TrainedModel;
-import dev.graft.runtime.model.ModelIR;
 import onnx.Onnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,39 +24,16 @@ class NewOpsOrtTest {
     @TempDir
     Path tmp;
 
-    /** A seeded uniform(-1, 1) float input of the given full shape. */
     static INDArray input(long seed, long... shape) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        int n = (int) java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (rng.nextDouble() * 2 - 1);
-        }
-        return Nd4j.createFromArray(v).reshape(shape);
+        return OrtCheck.input(seed, shape);
     }
 
     static float[] values(long seed, int n) {
-        return input(seed, n).toFloatVector();
+        return OrtCheck.values(seed, n);
     }
 
-    /** Native import and ONNX Runtime agree on {@code x}; returns the Graft plugins of the import. */
     List<String> check(String name, Onnx.ModelProto model, INDArray x) {
-        Path file = tmp.resolve(name + ".onnx");
-        try {
-            Files.write(file, model.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        INDArray expected;
-        try (OrtEngine ort = OrtEngine.open(file)) {
-            expected = ort.run(Map.of("x", x)).values().iterator().next();
-        }
-        OnnxImporter.Imported imported = OnnxImporter.importModel(model, Models.graft().plugins(), name + ".onnx", null);
-        INDArray y = TrainedModel.of(Models.graft(), imported.ir(), imported.params(), name).predict(x);
-        assertThat(y.shape()).as(name + " shape").containsExactly(expected.shape());
-        double scale = Math.max(1, expected.amaxNumber().doubleValue());
-        assertThat(y.sub(expected).amaxNumber().doubleValue()).as(name + ": largest difference from ONNX Runtime").isLessThan(1e-4 * scale);
-        return imported.ir().nodes().stream().map(ModelIR.NodeIR::plugin).toList();
+        return OrtCheck.check(tmp, name, model, x);
     }
 
     static OnnxImporter.Imported importGraph(Onnx.ModelProto m) {
