@@ -19,6 +19,10 @@ The models:
       Inside, nn.MultiheadAttention moves the batch axis ([N, L, E] -> [L, N, E] -> [L, N*heads, E/heads]
       -> [N*heads, L, E/heads] and back), and the reshape targets are built at run time from Shape,
       Gather, Unsqueeze, Concat and Mul of the batch size.
+  conv_bn_gemm_op13
+      Conv2d(2, 3, 3, padding=1) -> BatchNorm2d(3) -> ReLU -> Flatten -> Linear(75, 4) on [batch, 2, 5, 5],
+      exported in eval mode with the batch norm kept (TrainingMode.PRESERVE), for the gradient checks of
+      an imported graph. The reference output is PyTorch's.
   tf_nhwc_op13
       What tf2onnx makes of a small Keras CNN (TensorFlow is not installed here, so the graph is written
       with onnx.helper in tf2onnx's style): an NHWC input [batch, 8, 8, 3] named "input_1", a Transpose to
@@ -79,6 +83,40 @@ def transformer():
                           dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
         model = onnx.load(path)
         save(name, model, opset, x.numpy(), y.numpy(), "torch %s TransformerEncoderLayer" % torch.__version__)
+
+
+# ---------------------------------------------------------------- Conv + BN + ReLU + Gemm
+
+class ConvBnGemm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3, padding=1)
+        self.bn = nn.BatchNorm2d(3)
+        self.fc = nn.Linear(75, 4)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.bn(self.conv(x))).flatten(1))
+
+
+def conv_bn_gemm():
+    torch.manual_seed(13)
+    model = ConvBnGemm()
+    model.eval()
+    with torch.no_grad():
+        model.bn.running_mean.uniform_(-0.5, 0.5)
+        model.bn.running_var.uniform_(0.5, 2.0)
+        model.bn.weight.uniform_(0.5, 1.5)
+        model.bn.bias.uniform_(-0.5, 0.5)
+    g = torch.Generator().manual_seed(113)
+    x = torch.randn(BATCH, 2, 5, 5, generator=g)
+    with torch.no_grad():
+        y = model(x)
+    name = "conv_bn_gemm_op13"
+    path = os.path.join(OUT, name + ".onnx")
+    # PRESERVE keeps BatchNormalization instead of folding it into the convolution
+    torch.onnx.export(model, x, path, opset_version=13, training=torch.onnx.TrainingMode.PRESERVE, input_names=["x"],
+                      output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+    save(name, onnx.load(path), 13, x.numpy(), y.numpy(), "torch %s Conv2d, BatchNorm2d, ReLU, Linear" % torch.__version__)
 
 
 # ---------------------------------------------------------------- a tf2onnx-style NHWC model
@@ -198,5 +236,6 @@ def paddle():
 if __name__ == "__main__":
     torch.set_num_threads(1)
     transformer()
+    conv_bn_gemm()
     tf_nhwc()
     paddle()

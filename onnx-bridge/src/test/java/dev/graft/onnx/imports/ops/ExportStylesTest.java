@@ -39,7 +39,7 @@ class ExportStylesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"transformer_op14", "transformer_op17", "tf_nhwc_op13", "paddle_op9"})
+    @ValueSource(strings = {"transformer_op14", "transformer_op17", "conv_bn_gemm_op13", "tf_nhwc_op13", "paddle_op9"})
     void nativeImportMatchesOnnxRuntimeAndTheReference(String name) {
         Models.Expected e = Models.expected(name);
         INDArray byOrt = ort(name, e.input());
