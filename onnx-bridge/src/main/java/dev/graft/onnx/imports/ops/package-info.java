@@ -32,6 +32,10 @@
  *   <tr><td>Resize (10-17), Upsample (7-9)</td><td>onnx-resize (nearest, linear; asymmetric, half_pixel, pytorch_half_pixel, align_corners)</td><td>cubic, other coordinate modes, resizing the batch</td></tr>
  * </table>
  *
+ * <p>Values whose batch axis is not first (PyTorch's multi-head attention transposes and folds it into
+ * other axes) are followed as views of a batch-first tensor through Transpose, Reshape, Shape, Slice,
+ * Split, MatMul, Gemm, Softmax and arithmetic until the batch is first again (class {@code BatchViews}).
+ *
  * <p>A converter that meets something it cannot express throws {@link IllegalArgumentException}
  * saying what the node uses and what native import supports; the importer prefixes the model and the
  * node. Ops no converter handles are listed all at once before anything is converted.
