@@ -60,4 +60,22 @@ public interface ImportContext {
      * @throws IllegalStateException if {@code node} is not a node after the current one
      */
     void fuse(OnnxNode node);
+
+    /**
+     * State that converters of one family share during this import (created by {@code create} on
+     * first use, one per type): for example what they know about values they bound with
+     * {@link #bindOpaque}.
+     */
+    <T> T state(Class<T> type, java.util.function.Supplier<T> create);
+
+    /**
+     * Binds an ONNX output name to a value that only the converters which produced it understand (they
+     * keep what it is in their {@link #state}), such as a tensor whose batch axis is not first. For
+     * every other converter {@link #value} of that name throws an {@link IllegalArgumentException}
+     * with {@code reason}, which should say what the value is and what would make it usable.
+     */
+    void bindOpaque(String onnxName, String reason);
+
+    /** Whether {@code onnxName} was bound with {@link #bindOpaque}. */
+    boolean isOpaque(String onnxName);
 }

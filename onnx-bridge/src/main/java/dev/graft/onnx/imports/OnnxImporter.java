@@ -173,13 +173,16 @@ public final class OnnxImporter {
                 }
             }
             for (String out : np.getOutputList()) {
-                if (!out.isEmpty() && !ctx.values.containsKey(out)) {
+                if (!out.isEmpty() && !ctx.values.containsKey(out) && !ctx.opaque.containsKey(out)) {
                     throw new IllegalStateException("converter for " + (ctx.fused.contains(node) ? "the node that fused " : "") + node
                             + " did not bind output '" + out + "'");
                 }
             }
         }
         String outName = g.getOutput(0).getName();
+        if (ctx.opaque.containsKey(outName)) {
+            throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + outName + "': " + ctx.opaque.get(outName));
+        }
         ImportContext.Value out = ctx.values.get(outName);
         if (out == null || out.isConstant()) {
             throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + outName + "' is a constant or not computed");
@@ -225,6 +228,8 @@ public final class OnnxImporter {
         private final List<OnnxNode> graphNodes = new ArrayList<>();
         private final Set<String> graphOutputs = new HashSet<>();
         private final Set<OnnxNode> fused = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final Map<String, String> opaque = new HashMap<>();
+        private final Map<Class<?>, Object> states = new HashMap<>();
         private OnnxNode current;
         private int currentIndex = -1;
 
@@ -236,6 +241,9 @@ public final class OnnxImporter {
 
         @Override
         public Value value(String onnxName) {
+            if (opaque.containsKey(onnxName)) {
+                throw new IllegalArgumentException("input '" + onnxName + "': " + opaque.get(onnxName));
+            }
             Value v = values.get(onnxName);
             if (v == null) {
                 throw new IllegalArgumentException("input '" + onnxName + "' is neither a graph input, an initializer nor an earlier node's output");
@@ -301,11 +309,13 @@ public final class OnnxImporter {
             if (s == null) {
                 throw new IllegalStateException("bind: '" + node + "' is not a Graft node of this import");
             }
+            opaque.remove(onnxName);
             values.put(onnxName, new Value(onnxName, node, s, null));
         }
 
         @Override
         public void bindConstant(String onnxName, INDArray value) {
+            opaque.remove(onnxName);
             values.put(onnxName, new Value(onnxName, null, null, value));
         }
 
@@ -337,6 +347,22 @@ public final class OnnxImporter {
                 throw new IllegalStateException("fuse: " + node + " is not a node after the current one");
             }
             fused.add(node);
+        }
+
+        @Override
+        public <T> T state(Class<T> type, java.util.function.Supplier<T> create) {
+            return type.cast(states.computeIfAbsent(type, t -> create.get()));
+        }
+
+        @Override
+        public void bindOpaque(String onnxName, String reason) {
+            values.remove(onnxName);
+            opaque.put(onnxName, reason);
+        }
+
+        @Override
+        public boolean isOpaque(String onnxName) {
+            return opaque.containsKey(onnxName);
         }
 
         String origin() {

@@ -4,7 +4,8 @@
  * {@code onnx-binary} (Add / Sub / Mul / Div / Pow with broadcasting, of two inputs or an input and a
  * parameter {@code c}), {@code onnx-unary} (element-wise functions), {@code onnx-transpose},
  * {@code onnx-pad}, {@code onnx-slice}, {@code onnx-prelu}, {@code onnx-nary} (Max / Min / Sum /
- * Mean), {@code onnx-reduce} and {@code onnx-matmul}. They work on per-example shapes like every Graft
+ * Mean), {@code onnx-reduce}, {@code onnx-matmul}, {@code onnx-conv-transpose}, {@code onnx-expand},
+ * {@code onnx-compare}, {@code onnx-where} and {@code onnx-resize}. They work on per-example shapes like every Graft
  * layer, so a saved imported model needs the onnx-bridge jar on the plugin path to load.
  *
  * <p>Each passes the testkit's {@code LayerContract} (float64 gradient checks in both modes, config

@@ -41,10 +41,16 @@ public final class Arithmetic {
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
+            String op = opType().toLowerCase(Locale.ROOT);
+            if (BatchViews.binary(node, ctx, op)) {
+                return;
+            }
             ImportContext.Value a = input(ctx, node, 0);
             ImportContext.Value b = input(ctx, node, 1);
-            String op = opType().toLowerCase(Locale.ROOT);
             if (a.isConstant() && b.isConstant()) {
+                if (BatchViews.foldBatchArithmetic(node, ctx, Const.of(a.constant()), Const.of(b.constant()))) {
+                    return;
+                }
                 ctx.bindConstant(out(node), Const.binary(Const.of(a.constant()), Const.of(b.constant()), real, integer, opType()).toArray());
                 return;
             }

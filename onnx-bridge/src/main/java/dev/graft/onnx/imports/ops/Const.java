@@ -92,7 +92,7 @@ final class Const {
     }
 
     boolean hasBatch() {
-        return isInt() && Arrays.stream(ints).anyMatch(v -> v == BATCH);
+        return isInt() && Arrays.stream(ints).anyMatch(v -> v != 0 && v % BATCH == 0);
     }
 
     /** Refuses a constant that stands for (or contains) the batch size. */

@@ -21,6 +21,9 @@ public final class GemmConverter extends OpConverter {
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
+        if (BatchViews.gemm(node, ctx)) {
+            return;
+        }
         if (node.attrInt("transA", 0) != 0) {
             throw new IllegalArgumentException("transA = 1 transposes the batch axis of A, which native import does not support");
         }

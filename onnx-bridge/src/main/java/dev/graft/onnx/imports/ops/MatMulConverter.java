@@ -28,6 +28,9 @@ public final class MatMulConverter extends OpConverter {
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
+        if (BatchViews.matmul(node, ctx)) {
+            return;
+        }
         ImportContext.Value a = input(ctx, node, 0);
         ImportContext.Value b = input(ctx, node, 1);
         if (a.isConstant()) {
@@ -49,7 +52,7 @@ public final class MatMulConverter extends OpConverter {
         long m = w.shape[1];
         Map<String, INDArray> params = new HashMap<>();
         params.put("W", w.toArray());
-        OnnxNode add = foldableBias(node, ctx, a, m);
+        OnnxNode add = foldableBias(node, ctx, fullRank(a), m);
         if (add != null) {
             String biasName = add.inputs().get(0).equals(out(node)) ? add.inputs().get(1) : add.inputs().get(0);
             params.put("b", Params.vector(Const.of(ctx.value(biasName).constant()), m, "the bias").toArray());
@@ -67,7 +70,7 @@ public final class MatMulConverter extends OpConverter {
      * The {@code Add} after this MatMul that can become the layer's bias: the product's only consumer,
      * not a graph output, adding a known constant that broadcasts to {@code [M]} without adding axes.
      */
-    private static OnnxNode foldableBias(OnnxNode node, ImportContext ctx, ImportContext.Value a, long m) {
+    static OnnxNode foldableBias(OnnxNode node, ImportContext ctx, int rank, long m) {
         String product = out(node);
         if (ctx.isGraphOutput(product)) {
             return null;
@@ -95,7 +98,7 @@ public final class MatMulConverter extends OpConverter {
             return null;
         }
         Const bias = Const.of(c);
-        if (bias.hasBatch() || bias.rank() > a.shape().rank() + 1) {
+        if (bias.hasBatch() || bias.rank() > rank) {
             return null;
         }
         for (int i = 0; i < bias.rank() - 1; i++) {

@@ -23,8 +23,11 @@ public final class ReshapeConverter extends OpConverter {
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
-        ImportContext.Value x = input(ctx, node, 0);
         long[] target = Const.of(constant(ctx, node, 1, "the target shape")).longs("the target shape");
+        if (BatchViews.reshape(node, ctx, target, false)) {
+            return;
+        }
+        ImportContext.Value x = input(ctx, node, 0);
         boolean allowZero = node.attrInt("allowzero", 0) != 0;
         if (x.isConstant()) {
             Const c = Const.of(x.constant());
@@ -86,6 +89,9 @@ public final class ReshapeConverter extends OpConverter {
         boolean keepsBatch = first == Const.BATCH || (first == 0 && !allowZero)
                 || (first == -1 && free < 0 && known == in.size())
                 || (first > 0 && free < 0 && known == in.size());
+        if (!keepsBatch && BatchViews.reshape(node, ctx, target, true)) {
+            return;
+        }
         if (!keepsBatch) {
             throw new IllegalArgumentException("the target shape " + shown(target) + " does not keep the batch axis (the input is "
                     + dims(in) + " per example); native import needs its first entry to be 0, the batch size from Shape, or -1 / a"

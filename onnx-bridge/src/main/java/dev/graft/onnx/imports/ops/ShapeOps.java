@@ -51,6 +51,9 @@ public final class ShapeOps {
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
+            if (BatchViews.shape(node, ctx)) {
+                return;
+            }
             ImportContext.Value x = input(ctx, node, 0);
             long[] dims = x.isConstant() ? x.constant().shape() : x.shape().withBatch(Const.BATCH);
             int r = dims.length;
@@ -197,7 +200,6 @@ public final class ShapeOps {
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            ImportContext.Value x = input(ctx, node, 0);
             long[] starts;
             long[] ends;
             long[] axes;
@@ -217,6 +219,10 @@ public final class ShapeOps {
                     || (steps != null && steps.length != starts.length)) {
                 throw new IllegalArgumentException("starts, ends, axes and steps must be given with the same length");
             }
+            if (BatchViews.slice(node, ctx, starts, ends, axes, steps)) {
+                return;
+            }
+            ImportContext.Value x = input(ctx, node, 0);
             long[] shape = x.isConstant() ? x.constant().shape() : x.shape().withBatch(Long.MAX_VALUE);
             int n = starts.length;
             int r = shape.length;

@@ -59,6 +59,9 @@ public final class Softmaxes {
     }
 
     static void convertSoftmax(OnnxNode node, ImportContext ctx, String layer) {
+        if (BatchViews.softmax(node, ctx, layer)) {
+            return;
+        }
         ImportContext.Value x = computed(ctx, node, 0, "the input");
         int full = fullRank(x);
         Shape s = x.shape();

@@ -21,6 +21,9 @@ public final class TransposeConverter extends OpConverter {
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
+        if (BatchViews.transpose(node, ctx)) {
+            return;
+        }
         ImportContext.Value x = input(ctx, node, 0);
         int r = x.isConstant() ? x.constant().rank() : fullRank(x);
         long[] perm = node.attrInts("perm", null);

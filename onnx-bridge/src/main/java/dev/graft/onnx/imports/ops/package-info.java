@@ -26,7 +26,15 @@
  *   <tr><td>Sqrt, Exp, Log, Neg, Abs, Reciprocal, Erf, Softplus, Softsign, HardSigmoid, HardSwish, Clip</td><td>onnx-unary</td><td>computed Clip bounds</td></tr>
  *   <tr><td>PRelu; Max, Min, Sum, Mean; ReduceMean / Sum / Max / Min / SumSquare / L2</td><td>onnx-prelu; onnx-nary (or add); onnx-reduce</td><td>reducing the batch axis</td></tr>
  *   <tr><td>LayerNormalization (17)</td><td>layer-norm over the trailing axes</td><td>its Mean / InvStdDev outputs</td></tr>
+ *   <tr><td>ConvTranspose (7-17)</td><td>onnx-conv-transpose (groups, dilations, pads, output_padding, auto_pad, output_shape)</td><td>3-D</td></tr>
+ *   <tr><td>Split (7-17), Expand (8-17)</td><td>onnx-slice per output; onnx-expand; folded for constants</td><td>the batch axis, computed sizes or shapes</td></tr>
+ *   <tr><td>Equal, Less, Greater (7-17), Where (9-17)</td><td>onnx-compare (1 / 0, no gradient); onnx-where as m * x + (1 - m) * y; folded for constants</td><td>operands whose batch axes do not line up</td></tr>
+ *   <tr><td>Resize (10-17), Upsample (7-9)</td><td>onnx-resize (nearest, linear; asymmetric, half_pixel, pytorch_half_pixel, align_corners)</td><td>cubic, other coordinate modes, resizing the batch</td></tr>
  * </table>
+ *
+ * <p>Values whose batch axis is not first (PyTorch's multi-head attention transposes and folds it into
+ * other axes) are followed as views of a batch-first tensor through Transpose, Reshape, Shape, Slice,
+ * Split, MatMul, Gemm, Softmax and arithmetic until the batch is first again (class {@code BatchViews}).
  *
  * <p>A converter that meets something it cannot express throws {@link IllegalArgumentException}
  * saying what the node uses and what native import supports; the importer prefixes the model and the

@@ -48,7 +48,8 @@ class ImportedTrainingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp_op13", "cnn_op9", "cnn_flatten_op13", "conv1d_op13", "matmul_add_op13", "branches_op13",
-            "elementwise_op17", "auto_pad_op11", "gemm_op11", "layernorm_op17"})
+            "elementwise_op17", "auto_pad_op11", "gemm_op11", "layernorm_op17", "transformer_op14", "transformer_op17", "tf_nhwc_op13",
+            "paddle_op9"})
     void oneSgdStepLowersTheLoss(String name) {
         Network net = network(name);
         Models.Expected e = Models.expected(name);
