@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * {@code ReduceMin}, {@code ReduceSumSquare} and {@code ReduceL2} over some axes of each example
  * (never the batch). {@code axes} count without the batch axis; with {@code keepdims} the reduced
  * axes stay as size 1 ({@code [C, H, W]} over {@code [1, 2]} gives {@code [C, 1, 1]}), without they
- * are removed; at least one axis must remain. No parameters.
+ * are removed (every axis removed leaves a scalar per example). No parameters.
  *
  * <p>The reduced axes are moved to the end and merged, and the reduction always runs over two axes
  * of a {@code [batch, kept, reduced, 1]} view: ND4J 1.0.0-M2.1 fails on a reduction along one axis of
@@ -81,10 +81,6 @@ public final class ReduceProvider implements LayerProvider<ReduceProvider.Config
             private void check(Shape in) {
                 if (axes.get(axes.size() - 1) >= in.rank()) {
                     throw new IllegalArgumentException("onnx-reduce: axes " + axes + " are out of range for the input " + in);
-                }
-                if (!config.keepdims() && axes.size() == in.rank()) {
-                    throw new IllegalArgumentException("onnx-reduce over every axis of " + in + " without keepdims would leave a scalar"
-                            + " per example");
                 }
             }
 

@@ -25,17 +25,20 @@ import java.util.List;
  *   <li>{@code hard-sigmoid}: {@code max(0, min(1, alpha * x + beta))} (ONNX defaults alpha 0.2,
  *       beta 0.5; PyTorch's {@code hardsigmoid} is alpha 1/6);</li>
  *   <li>{@code hard-swish}: {@code x * max(0, min(1, x / 6 + 0.5))};</li>
- *   <li>{@code clip}: {@code min(max(x, min), max)}, either bound optional.</li>
+ *   <li>{@code clip}: {@code min(max(x, min), max)}, either bound optional;</li>
+ *   <li>{@code trunc}: the integer part ({@code sign(x) * floor(|x|)}, ONNX's cast of a real to an
+ *       integer type); {@code not-zero}: 1 where {@code x != 0}, else 0 (a cast to bool). Their
+ *       gradient is 0.</li>
  * </ul>
  */
 public final class UnaryProvider implements LayerProvider<UnaryProvider.Config> {
 
     /** The functions. */
-    public enum Op { SQRT, EXP, LOG, NEG, ABS, RECIPROCAL, ERF, SOFTPLUS, SOFTSIGN, HARD_SIGMOID, HARD_SWISH, CLIP }
+    public enum Op { SQRT, EXP, LOG, NEG, ABS, RECIPROCAL, ERF, SOFTPLUS, SOFTSIGN, HARD_SIGMOID, HARD_SWISH, CLIP, TRUNC, NOT_ZERO }
 
     /** Options of {@code onnx-unary}. */
     public record Config(
-            @Doc("the function: sqrt, exp, log, neg, abs, reciprocal, erf, softplus, softsign, hard-sigmoid, hard-swish or clip")
+            @Doc("the function: sqrt, exp, log, neg, abs, reciprocal, erf, softplus, softsign, hard-sigmoid, hard-swish, clip, trunc or not-zero")
             Op op,
             @Doc("slope of hard-sigmoid") @Default("0.2") double alpha,
             @Doc("offset of hard-sigmoid") @Default("0.5") double beta,
@@ -87,7 +90,7 @@ public final class UnaryProvider implements LayerProvider<UnaryProvider.Config> 
 
     @Override
     public String description() {
-        return "element-wise sqrt, exp, log, neg, abs, reciprocal, erf, softplus, softsign, hard sigmoid, hard swish or clip";
+        return "element-wise sqrt, exp, log, neg, abs, reciprocal, erf, softplus, softsign, hard sigmoid, hard swish, clip, trunc or not-zero";
     }
 
     @Override
@@ -120,6 +123,8 @@ public final class UnaryProvider implements LayerProvider<UnaryProvider.Config> 
                     case HARD_SIGMOID -> hardSigmoid(sd, x, config.alpha(), config.beta());
                     case HARD_SWISH -> x.mul(hardSigmoid(sd, x, 1.0 / 6, 0.5));
                     case CLIP -> clip(sd, x, config.min(), config.max());
+                    case TRUNC -> sd.math().sign(x).mul(sd.math().floor(sd.math().abs(x)));
+                    case NOT_ZERO -> sd.math().abs(sd.math().sign(x));
                 };
             }
         };

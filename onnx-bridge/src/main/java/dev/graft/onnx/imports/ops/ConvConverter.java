@@ -22,35 +22,44 @@ import java.util.Map;
  */
 public final class ConvConverter extends OpConverter {
     public ConvConverter() {
-        super("Conv", 7, 17, "ONNX Conv (1-D and 2-D) as conv1d / conv2d");
+        super("Conv", 1, 17, "ONNX Conv (1-D and 2-D) as conv1d / conv2d");
     }
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
         ImportContext.Value x = computed(ctx, node, 0, "the input X");
-        Const w = Const.of(constant(ctx, node, 1, "the weight W")).noBatch("the weight W");
-        int spatial = w.rank() - 2;
+        ImportContext.Value wv = input(ctx, node, 1);
+        String h = hint(node);
+        String folded = fold(ctx, x, h);
+        dev.graft.api.Shape xs = ctx.shapeOf(folded);
+        long[] wShape = wv.isConstant() ? wv.constant().shape() : onnxShape(ctx, wv, 1);
+        int spatial = wShape.length - 2;
         if (spatial != 1 && spatial != 2) {
-            throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape) + "; native import converts 1-D and 2-D"
+            throw new IllegalArgumentException("W has shape " + Arrays.toString(wShape) + "; native import converts 1-D and 2-D"
                     + " convolutions only");
         }
-        if (x.shape().rank() != spatial + 1) {
-            throw new IllegalArgumentException("X has per-example shape " + dims(x.shape()) + " but W " + Arrays.toString(w.shape)
+        if (xs.rank() != spatial + 1) {
+            throw new IllegalArgumentException("X has per-example shape " + dims(xs) + " but W " + Arrays.toString(wShape)
                     + " is a " + spatial + "-D kernel");
         }
         int[] kernel = new int[spatial];
         for (int i = 0; i < spatial; i++) {
-            kernel[i] = (int) w.shape[2 + i];
+            kernel[i] = (int) wShape[2 + i];
         }
         long[] ks = node.attrInts("kernel_shape", null);
         if (ks != null && !Arrays.equals(ks, Arrays.stream(kernel).asLongStream().toArray())) {
-            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + " does not match the weight " + Arrays.toString(w.shape));
+            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + " does not match the weight " + Arrays.toString(wShape));
         }
         long group = node.attrInt("group", 1);
-        long[] sizes = Arrays.copyOfRange(x.shape().dims(), 1, spatial + 1);
+        long[] sizes = Arrays.copyOfRange(xs.dims(), 1, spatial + 1);
         Geometry g = Geometry.of(node, kernel, sizes);
+        if (!wv.isConstant()) {
+            computedWeight(node, ctx, x, folded, xs, wv, g, group, spatial);
+            return;
+        }
+        Const w = Const.of(wv.constant()).noBatch("the weight W");
 
-        String input = x.node();
+        String input = folded;
         String padding;
         if (g.none()) {
             padding = "valid";
@@ -59,7 +68,7 @@ public final class ConvConverter extends OpConverter {
         } else if (g.graftSame(sizes)) {
             padding = "same";
         } else {
-            input = ctx.emit("onnx-pad", Map.of("pads", g.padLayout()), List.of(input), Map.of(), hint(node) + "_pad");
+            input = ctx.emit("onnx-pad", Map.of("pads", g.padLayout()), List.of(input), Map.of(), h + "_pad");
             padding = "valid";
         }
         boolean explicit = padding == null;
@@ -74,18 +83,45 @@ public final class ConvConverter extends OpConverter {
         config.put("filters", w.shape[0]);
         config.put("groups", group);
         config.put("use-bias", bArr != null);
+        String y;
         if (spatial == 2) {
             config.put("kernel", Geometry.list(kernel));
             config.put("stride", Geometry.list(g.strides));
             config.put("dilation", Geometry.list(g.dilations));
             config.put("padding", explicit ? Geometry.strings(g.pads) : List.of(padding));
-            emit(ctx, node, "conv2d", config, input, params);
+            y = ctx.emit("conv2d", config, List.of(input), params, h);
         } else {
             config.put("kernel", kernel[0]);
             config.put("stride", g.strides[0]);
             config.put("dilation", g.dilations[0]);
             config.put("padding", explicit ? String.valueOf(g.pads[0][0]) : padding);
-            emit(ctx, node, "conv1d", config, input, params);
+            y = ctx.emit("conv1d", config, List.of(input), params, h);
         }
+        ctx.bind(out(node), unfold(ctx, y, x, h + "_unfold"));
+    }
+
+    /** A 2-D convolution by a weight computed from the inputs (whole tensors): {@code onnx-conv2d}. */
+    private static void computedWeight(OnnxNode node, ImportContext ctx, ImportContext.Value x, String folded, dev.graft.api.Shape xs,
+                                       ImportContext.Value w, Geometry g, long group, int spatial) {
+        String h = hint(node);
+        if (ctx.batchFirst() || spatial != 2 || group != 1) {
+            throw new IllegalArgumentException("the weight W ('" + w.onnxName() + "') is computed from the model input; native import"
+                    + " convolves by a computed weight only for whole tensors (batch axis none), in 2-D and without groups");
+        }
+        String input = folded;
+        if (!g.symmetric()) {
+            input = ctx.emit("onnx-pad", Map.of("pads", g.padLayout()), List.of(input), Map.of(), h + "_pad");
+        }
+        List<String> inputs = new java.util.ArrayList<>(List.of(input, w.node()));
+        ImportContext.Value b = node.input(2).isPresent() ? input(ctx, node, 2) : null;
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("stride", Geometry.list(g.strides));
+        config.put("dilation", Geometry.list(g.dilations));
+        config.put("padding", g.symmetric() ? List.of(g.pads[0][0], g.pads[1][0]) : List.of(0L, 0L));
+        if (b != null) {
+            inputs.add(b.isConstant() ? promote(ctx, b, w, h + "_B") : b.node());
+        }
+        String y = ctx.emit("onnx-conv2d", config, inputs, Map.of(), h);
+        ctx.bind(out(node), unfold(ctx, y, x, h + "_unfold"));
     }
 }

@@ -14,6 +14,7 @@ import static dev.graft.onnx.imports.ops.OpConverter.computed;
 import static dev.graft.onnx.imports.ops.OpConverter.dims;
 import static dev.graft.onnx.imports.ops.OpConverter.emit;
 import static dev.graft.onnx.imports.ops.OpConverter.hint;
+import static dev.graft.onnx.imports.ops.OpConverter.out;
 
 /**
  * The pooling ops (opsets 7-17) on 1-D ({@code [C, L]}) and 2-D ({@code [C, H, W]}) examples.
@@ -41,7 +42,7 @@ public final class Pooling {
     /** {@code MaxPool}. */
     public static final class MaxPool extends OpConverter {
         public MaxPool() {
-            super("MaxPool", 7, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
+            super("MaxPool", 1, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
         }
 
         @Override
@@ -54,7 +55,7 @@ public final class Pooling {
     /** {@code AveragePool}. */
     public static final class AveragePool extends OpConverter {
         public AveragePool() {
-            super("AveragePool", 7, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
+            super("AveragePool", 1, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
         }
 
         @Override
@@ -66,12 +67,16 @@ public final class Pooling {
     /** {@code GlobalAveragePool}. */
     public static final class GlobalAveragePool extends OpConverter {
         public GlobalAveragePool() {
-            super("GlobalAveragePool", 7, 17, "ONNX GlobalAveragePool as global-avg-pool and a reshape to [C, 1, 1]");
+            super("GlobalAveragePool", 1, 17, "ONNX GlobalAveragePool as global-avg-pool and a reshape to [C, 1, 1]");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
             ImportContext.Value x = computed(ctx, node, 0, "the input X");
+            if (!ctx.batchFirst()) {
+                reduceSpatial(node, ctx, x, "mean");
+                return;
+            }
             if (x.shape().rank() < 2) {
                 throw new IllegalArgumentException("X must have channels and spatial axes, got per-example shape " + dims(x.shape()));
             }
@@ -88,25 +93,34 @@ public final class Pooling {
     /** {@code GlobalMaxPool}. */
     public static final class GlobalMaxPool extends OpConverter {
         public GlobalMaxPool() {
-            super("GlobalMaxPool", 7, 17, "ONNX GlobalMaxPool as onnx-reduce max over the spatial axes");
+            super("GlobalMaxPool", 1, 17, "ONNX GlobalMaxPool as onnx-reduce max over the spatial axes");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            ImportContext.Value x = computed(ctx, node, 0, "the input X");
-            if (x.shape().rank() < 2) {
-                throw new IllegalArgumentException("X must have channels and spatial axes, got per-example shape " + dims(x.shape()));
-            }
-            List<Integer> axes = new ArrayList<>();
-            for (int i = 1; i < x.shape().rank(); i++) {
-                axes.add(i);
-            }
-            emit(ctx, node, "onnx-reduce", Map.of("op", "max", "axes", axes, "keepdims", true), x.node(), Map.of());
+            reduceSpatial(node, ctx, computed(ctx, node, 0, "the input X"), "max");
         }
     }
 
+    /** {@code onnx-reduce} over the spatial axes (those after the ONNX batch and channel axes), keeping them. */
+    private static void reduceSpatial(OnnxNode node, ImportContext ctx, ImportContext.Value x, String op) {
+        int first = 2 - OpConverter.batchAxes(ctx);
+        if (x.shape().rank() <= first) {
+            throw new IllegalArgumentException("X must have batch, channel and spatial axes, got " + (ctx.batchFirst() ? "per-example " : "")
+                    + "shape " + dims(x.shape()));
+        }
+        List<Integer> axes = new ArrayList<>();
+        for (int i = first; i < x.shape().rank(); i++) {
+            axes.add(i);
+        }
+        emit(ctx, node, "onnx-reduce", Map.of("op", op, "axes", axes, "keepdims", true), x.node(), Map.of());
+    }
+
     private static void pool(OnnxNode node, ImportContext ctx, boolean max) {
-        ImportContext.Value x = computed(ctx, node, 0, "the input X");
+        ImportContext.Value xv = computed(ctx, node, 0, "the input X");
+        String h = hint(node);
+        String folded = OpConverter.fold(ctx, xv, h);
+        Folded x = new Folded(folded, ctx.shapeOf(folded));
         long[] ks = node.attrInts("kernel_shape", null);
         if (ks == null) {
             throw new IllegalArgumentException("kernel_shape is required");
@@ -172,7 +186,7 @@ public final class Pooling {
             config.put("padding", padding.get(0));
         }
         if (includePad || g.none()) {
-            emit(ctx, node, layer, config, input, Map.of());
+            ctx.bind(out(node), OpConverter.unfold(ctx, ctx.emit(layer, config, List.of(input), Map.of(), h), xv, h + "_unfold"));
             return;
         }
         // count_include_pad = 0 with padding: rescale each output by window size / real elements
@@ -208,7 +222,12 @@ public final class Pooling {
         mul.put("op", "mul");
         mul.put("constant-shape", Params.list(fShape));
         mul.put("trainable", false);
-        emit(ctx, node, "onnx-binary", mul, pooled,
-                Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()));
+        String y = ctx.emit("onnx-binary", mul, List.of(pooled),
+                Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_scale");
+        ctx.bind(out(node), OpConverter.unfold(ctx, y, xv, h + "_unfold"));
+    }
+
+    /** The pooled value as the pooling layer sees it: a Graft node and its per-example shape. */
+    private record Folded(String node, dev.graft.api.Shape shape) {
     }
 }

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * {@code ReduceMean}, {@code ReduceSum}, {@code ReduceMax}, {@code ReduceMin},
- * {@code ReduceSumSquare} and {@code ReduceL2} (opsets 7-17) over non-batch axes as
- * {@code onnx-reduce}, with {@code keepdims} (default 1). {@code axes} is an attribute, except for
- * {@code ReduceSum} from opset 13 where it is an optional constant input (with
- * {@code noop_with_empty_axes}). Rejected: reducing the batch axis (including the default "all
- * axes"), computed axes, constant inputs.
+ * {@code ReduceSumSquare} and {@code ReduceL2} (opsets 1-17) as {@code onnx-reduce}, with
+ * {@code keepdims} (default 1). {@code axes} is an attribute, except for {@code ReduceSum} from opset 13
+ * where it is an optional constant input (with {@code noop_with_empty_axes}); no axes means every
+ * axis. Rejected when the first dimension is the batch: reducing the batch axis (including the
+ * default "every axis"). Also rejected: computed axes, constant inputs.
  */
 public final class Reductions {
     private Reductions() {
@@ -24,7 +24,7 @@ public final class Reductions {
         private final String op;
 
         Reduce(String opType, String op) {
-            super(opType, 7, 17, "ONNX " + opType + " over non-batch axes as onnx-reduce " + op);
+            super(opType, 1, 17, "ONNX " + opType + " as onnx-reduce " + op);
             this.op = op;
         }
 
@@ -43,16 +43,27 @@ public final class Reductions {
             } else {
                 axes = node.attrInts("axes", null);
             }
-            int full = fullRank(x);
+            int full = fullRank(ctx, x);
             if (axes == null || axes.length == 0) {
-                throw new IllegalArgumentException("no axes means every axis, the batch axis included; native import reduces example axes only");
+                if (ctx.batchFirst()) {
+                    throw new IllegalArgumentException("no axes means every axis, the batch axis included; native import reduces example axes"
+                            + " only when the first dimension is the batch");
+                }
+                axes = new long[full];
+                for (int i = 0; i < full; i++) {
+                    axes[i] = i;
+                }
             }
             List<Integer> perExample = new ArrayList<>();
             for (long a : axes) {
-                int e = exampleAxis(a, full, "axis");
+                int e = exampleAxis(ctx, a, full, "axis");
                 if (!perExample.contains(e)) {
                     perExample.add(e);
                 }
+            }
+            if (perExample.isEmpty()) {
+                ctx.bind(out(node), x.node());
+                return;
             }
             boolean keep = node.attrInt("keepdims", 1) != 0;
             Map<String, Object> config = new LinkedHashMap<>();

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * Element-wise functions without a Graft layer of their own, as {@code onnx-unary} (opsets 7-17,
+ * Element-wise functions without a Graft layer of their own, as {@code onnx-unary} (opsets 1-17,
  * {@code Erf} 9-17, {@code HardSwish} 14-17): {@code Sqrt}, {@code Exp}, {@code Log}, {@code Neg},
  * {@code Abs}, {@code Reciprocal}, {@code Erf}, {@code Softplus}, {@code Softsign},
  * {@code HardSigmoid} ({@code alpha} default 0.2, {@code beta} 0.5) and {@code HardSwish}. On a
@@ -48,7 +48,7 @@ public final class Unary {
     /** {@code Sqrt}. */
     public static final class Sqrt extends Function {
         public Sqrt() {
-            super("Sqrt", 7, "sqrt");
+            super("Sqrt", 1, "sqrt");
         }
 
         @Override
@@ -60,7 +60,7 @@ public final class Unary {
     /** {@code Exp}. */
     public static final class Exp extends Function {
         public Exp() {
-            super("Exp", 7, "exp");
+            super("Exp", 1, "exp");
         }
 
         @Override
@@ -72,7 +72,7 @@ public final class Unary {
     /** {@code Log}. */
     public static final class Log extends Function {
         public Log() {
-            super("Log", 7, "log");
+            super("Log", 1, "log");
         }
 
         @Override
@@ -84,7 +84,7 @@ public final class Unary {
     /** {@code Neg}. */
     public static final class Neg extends Function {
         public Neg() {
-            super("Neg", 7, "neg");
+            super("Neg", 1, "neg");
         }
 
         @Override
@@ -109,7 +109,7 @@ public final class Unary {
     /** {@code Abs}. */
     public static final class Abs extends Function {
         public Abs() {
-            super("Abs", 7, "abs");
+            super("Abs", 1, "abs");
         }
 
         @Override
@@ -121,7 +121,7 @@ public final class Unary {
     /** {@code Reciprocal}. */
     public static final class Reciprocal extends Function {
         public Reciprocal() {
-            super("Reciprocal", 7, "reciprocal");
+            super("Reciprocal", 1, "reciprocal");
         }
 
         @Override
@@ -145,7 +145,7 @@ public final class Unary {
     /** {@code Softplus}. */
     public static final class Softplus extends Function {
         public Softplus() {
-            super("Softplus", 7, "softplus");
+            super("Softplus", 1, "softplus");
         }
 
         @Override
@@ -157,7 +157,7 @@ public final class Unary {
     /** {@code Softsign}. */
     public static final class Softsign extends Function {
         public Softsign() {
-            super("Softsign", 7, "softsign");
+            super("Softsign", 1, "softsign");
         }
 
         @Override
@@ -169,7 +169,7 @@ public final class Unary {
     /** {@code HardSigmoid}. */
     public static final class HardSigmoid extends Function {
         public HardSigmoid() {
-            super("HardSigmoid", 7, "hard-sigmoid");
+            super("HardSigmoid", 1, "hard-sigmoid");
         }
 
         @Override

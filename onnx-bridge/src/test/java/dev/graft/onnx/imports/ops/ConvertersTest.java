@@ -48,7 +48,7 @@ class ConvertersTest {
             OnnxOpConverter c = (OnnxOpConverter) p;
             assertThat(c.id()).isEqualTo("onnx-" + c.opType().toLowerCase(java.util.Locale.ROOT));
             assertThat(c.domain()).isEmpty();
-            assertThat(c.minOpset()).isBetween(7, 17);
+            assertThat(c.minOpset()).isBetween(1, 17);
             assertThat(c.maxOpset()).isBetween(c.minOpset(), 17);
         }
         assertThat(Models.graft().plugins().providers(OnnxImporter.KIND)).containsKeys("onnx-gemm", "onnx-conv", "onnx-batchnormalization");
