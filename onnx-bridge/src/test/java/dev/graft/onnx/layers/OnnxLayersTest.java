@@ -25,7 +25,9 @@ class OnnxLayersTest {
     void servicesFileListsWellFormedProviders() {
         assertThat(ProviderContract.checkServices(LayerProvider.class))
                 .extracting(p -> p.id())
-                .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice");
+                .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice",
+                        "onnx-reshape", "onnx-constant", "onnx-reverse", "onnx-pool", "onnx-conv2d", "onnx-conv3d", "onnx-fold-batch",
+                        "onnx-unfold-batch");
     }
 
     @ParameterizedTest
@@ -98,7 +100,8 @@ class OnnxLayersTest {
         var check = LayerContract.of(new UnaryProvider(), config).inputs(Shape.of(2, 5));
         switch (op) {
             case SQRT, LOG, RECIPROCAL -> check.inputValues(ValueGenerator.uniform(0.5, 2));
-            case ABS, SOFTSIGN -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+            case ABS, SOFTSIGN, NOT_ZERO -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+            case TRUNC -> check.inputValues(ValueGenerator.uniform(1.1, 1.9));
             case CLIP -> check.inputValues(ValueGenerator.uniform(-0.35, 0.25));
             case HARD_SIGMOID -> check.inputValues(ValueGenerator.uniform(-1, 0.3));
             case HARD_SWISH -> check.inputValues(ValueGenerator.uniform(-2.9, 2.9));
@@ -201,5 +204,85 @@ class OnnxLayersTest {
                 Shape.of(2, 3, 4), Shape.of(2, 4, 5));
         assertThatThrownBy(() -> new MatMulProvider().create(new MatMulProvider.Config(null, false, InitSpec.of("xavier-uniform")))
                 .outputShape(List.of(Shape.of(3, 4), Shape.of(5, 2)))).hasMessageContaining("cannot multiply");
+    }
+
+    @Test
+    void truncAndNotZeroValues() {
+        INDArray x = Nd4j.createFromArray(-2.5, -0.5, 0.0, 0.7, 3.0).reshape(1, 5);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.TRUNC), x)).containsExactly(-2, -0.0, 0, 0, 3);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.NOT_ZERO), x)).containsExactly(1, 1, 0, 1, 1);
+    }
+
+    @Test
+    void reshapeToAScalarAndBack() {
+        LayerContract.check(new ReshapeProvider(), new ReshapeProvider.Config(List.of()), Shape.of(1, 1));
+        LayerContract.check(new ReshapeProvider(), new ReshapeProvider.Config(List.of(3L, 2L)), Shape.of(6));
+        assertThatThrownBy(() -> new ReshapeProvider().create(new ReshapeProvider.Config(List.of(4L))).outputShape(List.of(Shape.of(6))))
+                .hasMessageContaining("cannot reshape");
+    }
+
+    @Test
+    void constantRepeatsItsValueForEveryExample() {
+        LayerContract.check(new ConstantProvider(), new ConstantProvider.Config(List.of(2L, 3L), true), Shape.of(4));
+        var layer = new ConstantProvider().create(new ConstantProvider.Config(List.of(2L), false));
+        INDArray x = Nd4j.createFromArray(new double[][] {{Double.NaN}, {1}, {2}});
+        INDArray y = LayerRunner.of(layer).param("value", Nd4j.createFromArray(5.0, 6.0)).run(x).output();
+        assertThat(y.toDoubleMatrix()).isEqualTo(new double[][] {{5, 6}, {5, 6}, {5, 6}});
+    }
+
+    @Test
+    void reverse() {
+        LayerContract.check(new ReverseProvider(), new ReverseProvider.Config(List.of(0, 2)), Shape.of(2, 3, 4));
+        var layer = new ReverseProvider().create(new ReverseProvider.Config(List.of(1)));
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 2, 3}, {4, 5, 6}}});
+        assertThat(LayerRunner.of(layer).run(x).output()).isEqualTo(Nd4j.createFromArray(new double[][][] {{{3, 2, 1}, {6, 5, 4}}}));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PoolProvider.Op.class)
+    void poolOverThreeAxesWithDilationsAndPadding(PoolProvider.Op op) {
+        var check = LayerContract.of(new PoolProvider(), new PoolProvider.Config(op, List.of(2, 2, 2), List.of(1, 2, 1), List.of(1, 1, 2),
+                List.of(1L, 0L, 0L, 0L, 1L, 1L))).inputs(Shape.of(2, 3, 4, 5));
+        if (op == PoolProvider.Op.MAX) {
+            // distinct values, so that no two elements of a window tie
+            check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+        }
+        check.check();
+        var layer = new PoolProvider().create(new PoolProvider.Config(op, List.of(2), List.of(1), List.of(2), List.of(0L, 0L)));
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 5, 2, 4}}});
+        double[] want = op == PoolProvider.Op.MAX ? new double[] {2, 5} : new double[] {1.5, 4.5};
+        assertThat(LayerRunner.of(layer).run(x).output().ravel().toDoubleVector()).containsExactly(want);
+    }
+
+    @Test
+    void conv3dAndAConvolutionByAWeightInput() {
+        LayerContract.check(new Conv3dProvider(), new Conv3dProvider.Config(4, List.of(2, 2, 2), List.of(1, 2, 1), List.of(1, 1, 2),
+                List.of(1, 0, 1), 2, true, InitSpec.of("xavier-uniform")), Shape.of(2, 3, 4, 5));
+        // the weight and bias come as inputs in a batch of one
+        LayerContract.of(new Conv2dProvider(), new Conv2dProvider.Config(List.of(1, 2), List.of(1, 1), List.of(1L, 0L)))
+                .inputs(Shape.of(2, 4, 5), Shape.of(3, 2, 2, 2), Shape.of(3)).batch(1).check();
+    }
+
+    @Test
+    void foldAndUnfoldMoveTheFirstAxisIntoTheBatchAndBack() {
+        var fold = new FoldBatchProvider().create(dev.graft.api.config.NoConfig.INSTANCE);
+        var unfold = new UnfoldBatchProvider().create(new UnfoldBatchProvider.Config(3));
+        assertThat(fold.outputShape(List.of(Shape.of(3, 2, 4)))).isEqualTo(Shape.of(2, 4));
+        assertThat(unfold.outputShape(List.of(Shape.of(2, 4)))).isEqualTo(Shape.of(3, 2, 4));
+        // the pair inside a network: every row of the batch of 2 becomes 3 rows for the layer between, then comes back
+        var ir = new dev.graft.runtime.model.ModelIR(dev.graft.runtime.model.ModelIR.FORMAT,
+                new dev.graft.runtime.model.ModelIR.InputIR("input", List.of(3L, 2L, 4L)),
+                List.of(new dev.graft.runtime.model.ModelIR.NodeIR("fold", "onnx-fold-batch", "1.0.0", java.util.Map.of(), List.of("input")),
+                        new dev.graft.runtime.model.ModelIR.NodeIR("sum", "onnx-reduce", "1.0.0",
+                                java.util.Map.of("op", "sum", "axes", List.of(1), "keepdims", true), List.of("fold")),
+                        new dev.graft.runtime.model.ModelIR.NodeIR("unfold", "onnx-unfold-batch", "1.0.0", java.util.Map.of("n", 3), List.of("sum"))),
+                "unfold", null, null, List.of());
+        var net = new dev.graft.runtime.engine.Network(ir, dev.graft.runtime.Graft.builder().useEnvironment(false).build().plugins(),
+                java.util.Map.of());
+        net.initialize(0);
+        INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 2, 4);
+        INDArray y = net.predict(x, 8);
+        assertThat(y.shape()).containsExactly(2, 3, 2, 1);
+        assertThat(y.sub(x.sum(true, 3)).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 }

@@ -11,14 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code Conv} (opsets 7-17) on 1-D ({@code [C, L]}) and 2-D ({@code [C, H, W]}) examples, as
+ * {@code Conv} (opsets 1-17) on 1-D ({@code [C, L]}), 2-D ({@code [C, H, W]}) and 3-D examples, as
  * {@code conv1d} / {@code conv2d}: W (a constant {@code [M, C/group, ...kernel]}, Graft's layout) and
  * the optional constant B become the layer's parameters ({@code use-bias = false} without B);
  * {@code strides}, {@code dilations} and {@code group} carry over. Padding, whatever {@code auto_pad}
  * says, is resolved for the input's size: none is {@code valid}, the same amount at both ends of each
  * axis is the layer's padding, the asymmetric padding of {@code SAME_UPPER} is {@code same}, and any
  * other asymmetric padding ({@code SAME_LOWER}, uneven {@code pads}) becomes an {@code onnx-pad} node of
- * zeros in front of an unpadded convolution. Rejected: 3-D convolutions and computed weights.
+ * zeros in front of an unpadded convolution. A 3-D weight makes an {@code onnx-conv3d}. Under batch axis
+ * NONE the ONNX batch axis is folded into Graft's batch around the convolution, and a weight computed
+ * from the inputs (2-D, one group) makes an {@code onnx-conv2d} of the images and the weight.
+ * Rejected: computed weights when the first dimension is the batch.
  */
 public final class ConvConverter extends OpConverter {
     public ConvConverter() {
@@ -34,8 +37,8 @@ public final class ConvConverter extends OpConverter {
         dev.graft.api.Shape xs = ctx.shapeOf(folded);
         long[] wShape = wv.isConstant() ? wv.constant().shape() : onnxShape(ctx, wv, 1);
         int spatial = wShape.length - 2;
-        if (spatial != 1 && spatial != 2) {
-            throw new IllegalArgumentException("W has shape " + Arrays.toString(wShape) + "; native import converts 1-D and 2-D"
+        if (spatial < 1 || spatial > 3) {
+            throw new IllegalArgumentException("W has shape " + Arrays.toString(wShape) + "; native import converts 1-D, 2-D and 3-D"
                     + " convolutions only");
         }
         if (xs.rank() != spatial + 1) {
@@ -58,6 +61,10 @@ public final class ConvConverter extends OpConverter {
             return;
         }
         Const w = Const.of(wv.constant()).noBatch("the weight W");
+        if (spatial == 3) {
+            conv3d(node, ctx, x, folded, w, g, group);
+            return;
+        }
 
         String input = folded;
         String padding;
@@ -97,6 +104,35 @@ public final class ConvConverter extends OpConverter {
             config.put("padding", explicit ? String.valueOf(g.pads[0][0]) : padding);
             y = ctx.emit("conv1d", config, List.of(input), params, h);
         }
+        ctx.bind(out(node), unfold(ctx, y, x, h + "_unfold"));
+    }
+
+    /** A 3-D convolution: {@code onnx-conv3d} (after an {@code onnx-pad} for asymmetric padding). */
+    private static void conv3d(OnnxNode node, ImportContext ctx, ImportContext.Value x, String folded, Const w, Geometry g, long group) {
+        String h = hint(node);
+        String input = folded;
+        if (!g.symmetric()) {
+            input = ctx.emit("onnx-pad", Map.of("pads", g.padLayout()), List.of(input), Map.of(), h + "_pad");
+        }
+        Map<String, INDArray> params = new HashMap<>();
+        params.put("W", w.toArray());
+        INDArray bArr = optionalConstant(ctx, node, 2, "the bias B");
+        if (bArr != null) {
+            params.put("b", Params.vector(Const.of(bArr), w.shape[0], "the bias B").toArray());
+        }
+        List<Integer> padding = new java.util.ArrayList<>();
+        for (long[] p : g.pads) {
+            padding.add(g.symmetric() ? (int) p[0] : 0);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("filters", w.shape[0]);
+        config.put("kernel", Geometry.list(g.kernel));
+        config.put("stride", Geometry.list(g.strides));
+        config.put("dilation", Geometry.list(g.dilations));
+        config.put("padding", padding);
+        config.put("groups", group);
+        config.put("use-bias", bArr != null);
+        String y = ctx.emit("onnx-conv3d", config, List.of(input), params, h);
         ctx.bind(out(node), unfold(ctx, y, x, h + "_unfold"));
     }
 

@@ -126,8 +126,8 @@ public final class Pooling {
             throw new IllegalArgumentException("kernel_shape is required");
         }
         int spatial = ks.length;
-        if (spatial != 1 && spatial != 2) {
-            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + ": native import converts 1-D and 2-D pooling only");
+        if (spatial < 1) {
+            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + " has no axes");
         }
         if (x.shape().rank() != spatial + 1) {
             throw new IllegalArgumentException("X has per-example shape " + dims(x.shape()) + " but kernel_shape " + Arrays.toString(ks)
@@ -136,9 +136,11 @@ public final class Pooling {
         int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
         long[] sizes = Arrays.copyOfRange(x.shape().dims(), 1, spatial + 1);
         Geometry g = Geometry.of(node, kernel, sizes);
-        if (Arrays.stream(g.dilations).anyMatch(d -> d != 1)) {
-            throw new IllegalArgumentException("dilations " + Arrays.toString(g.dilations) + " are not supported for pooling");
+        long[] padEnd = new long[spatial];
+        for (int i = 0; i < spatial; i++) {
+            padEnd[i] = g.pads[i][1];
         }
+        boolean extended = false;
         if (node.attrInt("ceil_mode", 0) != 0) {
             long[] floor = g.outSizes(sizes, false);
             long[] ceil = g.outSizes(sizes, true);
@@ -148,66 +150,64 @@ public final class Pooling {
                     ceil[i]--;
                 }
                 if (ceil[i] != floor[i]) {
-                    if (!max) {
-                        throw new IllegalArgumentException("ceil_mode = 1 adds a partial window on axis " + i + " (output " + ceil[i] + " instead of "
-                                + floor[i] + "), which native import supports for MaxPool only");
-                    }
-                    g.pads[i][1] += (ceil[i] - 1) * g.strides[i] + kernel[i] - (sizes[i] + g.pads[i][0] + g.pads[i][1]);
+                    long eff = (long) g.dilations[i] * (kernel[i] - 1) + 1;
+                    g.pads[i][1] += (ceil[i] - 1) * g.strides[i] + eff - (sizes[i] + g.pads[i][0] + g.pads[i][1]);
+                    extended = true;
                 }
             }
         }
         boolean includePad = max || node.attrInt("count_include_pad", 0) != 0;
-        String input = x.node();
-        List<String> padding;
-        boolean layerPads = g.symmetric();
-        for (int i = 0; i < spatial; i++) {
-            layerPads &= 2 * g.pads[i][0] <= kernel[i];
-        }
-        if (g.none()) {
-            padding = List.of("0");
-        } else if (layerPads) {
-            padding = Geometry.strings(g.pads);
-        } else {
-            Map<String, Object> pad = new LinkedHashMap<>();
-            pad.put("pads", g.padLayout());
-            pad.put("value", max ? -Float.MAX_VALUE : 0.0);
-            input = ctx.emit("onnx-pad", pad, List.of(input), Map.of(), hint(node) + "_pad");
-            padding = List.of("0");
-        }
-        String layer = (max ? "max-pool" : "avg-pool") + spatial + "d";
-        Map<String, Object> config = new LinkedHashMap<>();
-        if (spatial == 2) {
+        boolean generic = spatial > 2 || Arrays.stream(g.dilations).anyMatch(d -> d != 1);
+        String pooled;
+        if (generic) {
+            List<Long> pads = new ArrayList<>();
+            for (long[] p : g.pads) {
+                pads.add(p[0]);
+            }
+            for (long[] p : g.pads) {
+                pads.add(p[1]);
+            }
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("op", max ? "max" : "avg");
             config.put("kernel", Geometry.list(kernel));
-            config.put("stride", Geometry.list(g.strides));
-            config.put("padding", padding);
+            config.put("strides", Geometry.list(g.strides));
+            config.put("dilations", Geometry.list(g.dilations));
+            config.put("pads", pads);
+            pooled = ctx.emit("onnx-pool", config, List.of(x.node()), Map.of(), h);
         } else {
-            config.put("kernel", kernel[0]);
-            config.put("stride", g.strides[0]);
-            config.put("padding", padding.get(0));
+            pooled = layerPool(ctx, x, g, kernel, spatial, max, h);
         }
-        if (includePad || g.none()) {
-            ctx.bind(out(node), OpConverter.unfold(ctx, ctx.emit(layer, config, List.of(input), Map.of(), h), xv, h + "_unfold"));
+        boolean rescale = !max && ((!includePad && !g.none()) || extended);
+        if (!rescale) {
+            ctx.bind(out(node), OpConverter.unfold(ctx, pooled, xv, h + "_unfold"));
             return;
         }
-        // count_include_pad = 0 with padding: rescale each output by window size / real elements
-        String pooled = ctx.emit(layer, config, List.of(input), Map.of(), hint(node));
-        long[] out = g.outSizes(sizes, false);
+        // average over the real elements (count_include_pad = 0) or over the input and its declared padding (count_include_pad = 1,
+        // without the extra end padding of ceil_mode): rescale each output by window size / elements counted
+        long[] out = Arrays.copyOfRange(ctx.shapeOf(pooled).dims(), 1, spatial + 1);
         int n = (int) Arrays.stream(out).reduce(1, Math::multiplyExact);
         double[] factor = new double[n];
         long window = Arrays.stream(kernel).asLongStream().reduce(1, Math::multiplyExact);
         long[] idx = new long[spatial];
         for (int k = 0; k < n; k++) {
-            long real = 1;
+            long counted = 1;
             for (int i = 0; i < spatial; i++) {
                 long start = idx[i] * g.strides[i] - g.pads[i][0];
-                long lo = Math.max(start, 0);
-                long hi = Math.min(start + kernel[i], sizes[i]);
-                real *= Math.max(hi - lo, 0);
+                long lo = includePad ? -g.pads[i][0] : 0;
+                long hi = includePad ? sizes[i] + padEnd[i] : sizes[i];
+                long c = 0;
+                for (int j = 0; j < kernel[i]; j++) {
+                    long at = start + (long) j * g.dilations[i];
+                    if (at >= lo && at < hi) {
+                        c++;
+                    }
+                }
+                counted *= c;
             }
-            if (real == 0) {
+            if (counted == 0) {
                 throw new IllegalArgumentException("a pooling window lies entirely in the padding");
             }
-            factor[k] = (double) window / real;
+            factor[k] = (double) window / counted;
             for (int i = spatial - 1; i >= 0; i--) {
                 if (++idx[i] < out[i]) {
                     break;
@@ -225,6 +225,39 @@ public final class Pooling {
         String y = ctx.emit("onnx-binary", mul, List.of(pooled),
                 Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_scale");
         ctx.bind(out(node), OpConverter.unfold(ctx, y, xv, h + "_unfold"));
+    }
+
+    /** 1-D and 2-D pooling without dilations as Graft's pooling layers (and an onnx-pad for padding they cannot express). */
+    private static String layerPool(ImportContext ctx, Folded x, Geometry g, int[] kernel, int spatial, boolean max, String h) {
+        String input = x.node();
+        List<String> padding;
+        boolean layerPads = g.symmetric();
+        for (int i = 0; i < spatial; i++) {
+            layerPads &= 2 * g.pads[i][0] <= kernel[i];
+        }
+        if (g.none()) {
+            padding = List.of("0");
+        } else if (layerPads) {
+            padding = Geometry.strings(g.pads);
+        } else {
+            Map<String, Object> pad = new LinkedHashMap<>();
+            pad.put("pads", g.padLayout());
+            pad.put("value", max ? -Float.MAX_VALUE : 0.0);
+            input = ctx.emit("onnx-pad", pad, List.of(input), Map.of(), h + "_pad");
+            padding = List.of("0");
+        }
+        String layer = (max ? "max-pool" : "avg-pool") + spatial + "d";
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (spatial == 2) {
+            config.put("kernel", Geometry.list(kernel));
+            config.put("stride", Geometry.list(g.strides));
+            config.put("padding", padding);
+        } else {
+            config.put("kernel", kernel[0]);
+            config.put("stride", g.strides[0]);
+            config.put("padding", padding.get(0));
+        }
+        return ctx.emit(layer, config, List.of(input), Map.of(), h);
     }
 
     /** The pooled value as the pooling layer sees it: a Graft node and its per-example shape. */
