@@ -46,6 +46,7 @@ final class ImportCommand implements Callable<Integer> {
         if (!check && out == null) {
             throw new GraftException(GraftException.Code.USAGE, "give --check to report op coverage, or --out DIR to import");
         }
+        dev.graft.onnx.imports.BatchAxis axis = dev.graft.onnx.imports.BatchAxis.parse(batchAxis, "--batch-axis");
         Graft graft = common.graft();
         Onnx.ModelProto proto = read(model);
         PrintStream o = Main.stdout(spec);
@@ -71,7 +72,6 @@ final class ImportCommand implements Callable<Integer> {
             }
             return cov.complete() ? 0 : GraftException.Code.MODEL.exitCode();
         }
-        dev.graft.onnx.imports.BatchAxis axis = dev.graft.onnx.imports.BatchAxis.parse(batchAxis, "--batch-axis");
         OnnxImporter.Imported imported = OnnxImporter.importModel(proto, graft.plugins(), model.toString(), model.toAbsolutePath().getParent(),
                 dev.graft.onnx.imports.ImportOptions.of(axis));
         if (!imported.computes()) {
