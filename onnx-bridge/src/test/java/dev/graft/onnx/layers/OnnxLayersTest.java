@@ -27,7 +27,7 @@ class OnnxLayersTest {
                 .extracting(p -> p.id())
                 .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice",
                         "onnx-reshape", "onnx-constant", "onnx-reverse", "onnx-pool", "onnx-conv2d", "onnx-conv3d", "onnx-fold-batch",
-                        "onnx-unfold-batch");
+                        "onnx-unfold-batch", "onnx-cumsum");
     }
 
     @ParameterizedTest
@@ -100,8 +100,13 @@ class OnnxLayersTest {
         var check = LayerContract.of(new UnaryProvider(), config).inputs(Shape.of(2, 5));
         switch (op) {
             case SQRT, LOG, RECIPROCAL -> check.inputValues(ValueGenerator.uniform(0.5, 2));
-            case ABS, SOFTSIGN, NOT_ZERO -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
-            case TRUNC -> check.inputValues(ValueGenerator.uniform(1.1, 1.9));
+            case ABS, SOFTSIGN, NOT_ZERO, SIGN, SELU, CELU -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+            case TRUNC, FLOOR, CEIL, ROUND -> check.inputValues(ValueGenerator.uniform(1.1, 1.4));
+            case ASIN, ACOS, ATANH -> check.inputValues(ValueGenerator.uniform(-0.8, 0.8));
+            case ACOSH -> check.inputValues(ValueGenerator.uniform(1.2, 3));
+            // away from the thresholds (alpha 0.3)
+            case THRESHOLDED_RELU -> check.inputValues(ValueGenerator.awayFromZero(0.5, 1));
+            case SHRINK -> check.inputValues(ValueGenerator.awayFromZero(0.4, 1));
             case CLIP -> check.inputValues(ValueGenerator.uniform(-0.35, 0.25));
             case HARD_SIGMOID -> check.inputValues(ValueGenerator.uniform(-1, 0.3));
             case HARD_SWISH -> check.inputValues(ValueGenerator.uniform(-2.9, 2.9));
@@ -160,15 +165,31 @@ class OnnxLayersTest {
     @EnumSource(ReduceProvider.Op.class)
     void reduce(ReduceProvider.Op op) {
         var check = LayerContract.of(new ReduceProvider(), new ReduceProvider.Config(op, List.of(0, 2), true)).inputs(Shape.of(2, 3, 4));
-        if (op == ReduceProvider.Op.L2) {
-            check.inputValues(ValueGenerator.awayFromZero(0.2, 1));
-        }
-        check.check();
         var last = LayerContract.of(new ReduceProvider(), new ReduceProvider.Config(op, List.of(1), false)).inputs(Shape.of(3, 4));
-        if (op == ReduceProvider.Op.L2) {
-            last.inputValues(ValueGenerator.awayFromZero(0.2, 1));
+        for (var c : List.of(check, last)) {
+            switch (op) {
+                case L2, L1 -> c.inputValues(ValueGenerator.awayFromZero(0.2, 1));
+                case LOG_SUM -> c.inputValues(ValueGenerator.uniform(0.5, 1.5));
+                default -> { }
+            }
+            c.check();
         }
-        last.check();
+    }
+
+    @Test
+    void reduceValues() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, -2, 3}});
+        assertThat(reduce(ReduceProvider.Op.L1, x)).isCloseTo(6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(reduce(ReduceProvider.Op.PROD, x)).isCloseTo(-6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(reduce(ReduceProvider.Op.LOG_SUM, x)).isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-12));
+        // far beyond exp's range: the maximum is taken out first
+        INDArray big = Nd4j.createFromArray(new double[][] {{1000, 1000}});
+        assertThat(reduce(ReduceProvider.Op.LOG_SUM_EXP, big)).isCloseTo(1000 + Math.log(2), org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    private static double reduce(ReduceProvider.Op op, INDArray x) {
+        var layer = new ReduceProvider().create(new ReduceProvider.Config(op, List.of(0), false));
+        return LayerRunner.of(layer).run(x).output().getDouble(0);
     }
 
     @Test
@@ -204,6 +225,35 @@ class OnnxLayersTest {
                 Shape.of(2, 3, 4), Shape.of(2, 4, 5));
         assertThatThrownBy(() -> new MatMulProvider().create(new MatMulProvider.Config(null, false, InitSpec.of("xavier-uniform")))
                 .outputShape(List.of(Shape.of(3, 4), Shape.of(5, 2)))).hasMessageContaining("cannot multiply");
+    }
+
+    @Test
+    void roundingAndPiecewiseValues() {
+        INDArray x = Nd4j.createFromArray(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.6, -0.4).reshape(1, 8);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.ROUND), x)).containsExactly(-2, -2, 0, 0, 2, 2, 3, 0);
+        INDArray y = Nd4j.createFromArray(-1.0, -0.2, 0.0, 0.2, 1.0).reshape(1, 5);
+        assertThat(run(new UnaryProvider.Config(UnaryProvider.Op.SHRINK, 0.5, 0.1, null, null), y)).containsExactly(
+                new double[] {-0.9, 0, 0, 0, 0.9}, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(run(new UnaryProvider.Config(UnaryProvider.Op.THRESHOLDED_RELU, 0.1, 0, null, null), y)).containsExactly(
+                new double[] {0, 0, 0, 0.2, 1}, org.assertj.core.data.Offset.offset(0.0));
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.NOT), Nd4j.createFromArray(0.0, 1.0).reshape(1, 2))).containsExactly(1, 0);
+        double[] selu = run(new UnaryProvider.Config(UnaryProvider.Op.SELU, 1.5, 2, null, null), y);
+        assertThat(selu[0]).isCloseTo(2 * 1.5 * (Math.exp(-1) - 1), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(selu[4]).isCloseTo(2, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void cumsum() {
+        for (boolean exclusive : new boolean[] {false, true}) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                LayerContract.check(new CumSumProvider(), new CumSumProvider.Config(1, exclusive, reverse), Shape.of(2, 4));
+            }
+        }
+        var layer = new CumSumProvider().create(new CumSumProvider.Config(0, false, false));
+        assertThat(LayerRunner.of(layer).run(Nd4j.createFromArray(new double[][] {{1, 2, 3}})).output().toDoubleVector()).containsExactly(1, 3, 6);
+        var exclusive = new CumSumProvider().create(new CumSumProvider.Config(0, true, true));
+        assertThat(LayerRunner.of(exclusive).run(Nd4j.createFromArray(new double[][] {{1, 2, 3}})).output().toDoubleVector())
+                .containsExactly(5, 3, 0);
     }
 
     @Test

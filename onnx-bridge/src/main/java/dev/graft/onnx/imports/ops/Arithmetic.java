@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.LongBinaryOperator;
 
+import static dev.graft.onnx.imports.ops.OpConverter.dims;
+import static dev.graft.onnx.imports.ops.OpConverter.reshape;
+
 /**
  * Element-wise {@code Add}, {@code Sub}, {@code Mul}, {@code Div} and {@code Pow} (opsets 1-17) with
  * ONNX broadcasting.
@@ -59,39 +62,7 @@ public final class Arithmetic {
                 return;
             }
             String h = hint(node);
-            String y;
-            if (!a.isConstant() && !b.isConstant()) {
-                String an = a.node();
-                String bn = b.node();
-                if (a.shape().rank() != b.shape().rank()) {
-                    if (ctx.batchFirst()) {
-                        throw new IllegalArgumentException("the operands have per-example shapes " + dims(a.shape()) + " and " + dims(b.shape())
-                                + "; ONNX broadcasting of different ranks would line the batch axis of one up with an example axis of the other");
-                    }
-                    int r = Math.max(a.shape().rank(), b.shape().rank());
-                    an = reshape(ctx, an, Params.padTo(a.shape().dims(), r), h + "_a");
-                    bn = reshape(ctx, bn, Params.padTo(b.shape().dims(), r), h + "_b");
-                }
-                if (op.equals("add") && a.shape().equals(b.shape())) {
-                    y = ctx.emit("add", Map.of(), List.of(an, bn), Map.of(), h);
-                } else {
-                    y = ctx.emit("onnx-binary", Map.of("op", op), List.of(an, bn), Map.of(), h);
-                }
-            } else {
-                boolean constantFirst = a.isConstant();
-                ImportContext.Value x = constantFirst ? b : a;
-                Const c = Params.perExample(ctx, Const.of((constantFirst ? a : b).constant()), x, "the constant operand");
-                String xn = x.node();
-                if (c.rank() > x.shape().rank()) {
-                    xn = reshape(ctx, xn, Params.padTo(x.shape().dims(), c.rank()), h + "_up");
-                }
-                Map<String, Object> config = new LinkedHashMap<>();
-                config.put("op", op);
-                config.put("constant-shape", Params.list(c.shape));
-                config.put("constant-first", constantFirst);
-                config.put("trainable", !op.equals("pow"));
-                y = ctx.emit("onnx-binary", config, List.of(xn), Map.of("c", c.toArray()), h);
-            }
+            String y = binary(ctx, op, a, b, h);
             if (op.equals("div") && integral) {
                 y = ctx.emit("onnx-unary", Map.of("op", "trunc"), List.of(y), Map.of(), h + "_trunc");
             }
@@ -137,6 +108,53 @@ public final class Arithmetic {
             String n = reshape(ctx, b.node(), aligned, hint(node) + "_axis");
             return new ImportContext.Value(b.onnxName(), n, ctx.shapeOf(n), null, b.type());
         }
+    }
+
+    /**
+     * {@code a op b} with ONNX broadcasting as a Graft node, for operands of which at least one is
+     * computed: {@code add} for an {@code add} of equal shapes, else {@code onnx-binary} of two inputs or
+     * of an input and a constant parameter {@code c} (trainable unless {@code op} is pow). Under batch
+     * axis NONE an operand of lower rank is reshaped up first.
+     */
+    static String binary(ImportContext ctx, String op, ImportContext.Value a, ImportContext.Value b, String h) {
+        if (!a.isConstant() && !b.isConstant()) {
+            String an = a.node();
+            String bn = b.node();
+            if (a.shape().rank() != b.shape().rank()) {
+                if (ctx.batchFirst()) {
+                    throw new IllegalArgumentException("the operands have per-example shapes " + dims(a.shape()) + " and " + dims(b.shape())
+                            + "; ONNX broadcasting of different ranks would line the batch axis of one up with an example axis of the other");
+                }
+                int r = Math.max(a.shape().rank(), b.shape().rank());
+                an = reshape(ctx, an, Params.padTo(a.shape().dims(), r), h + "_a");
+                bn = reshape(ctx, bn, Params.padTo(b.shape().dims(), r), h + "_b");
+            }
+            if (op.equals("add") && a.shape().equals(b.shape())) {
+                return ctx.emit("add", Map.of(), List.of(an, bn), Map.of(), h);
+            }
+            return ctx.emit("onnx-binary", Map.of("op", op), List.of(an, bn), Map.of(), h);
+        }
+        if (a.isConstant() && b.isConstant()) {
+            throw new IllegalStateException("binary: both operands are constants");
+        }
+        boolean constantFirst = a.isConstant();
+        ImportContext.Value x = constantFirst ? b : a;
+        Const c = Params.perExample(ctx, Const.of((constantFirst ? a : b).constant()), x, "the constant operand");
+        String xn = x.node();
+        if (c.rank() > x.shape().rank()) {
+            xn = reshape(ctx, xn, Params.padTo(x.shape().dims(), c.rank()), h + "_up");
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("op", op);
+        config.put("constant-shape", Params.list(c.shape));
+        config.put("constant-first", constantFirst);
+        config.put("trainable", !op.equals("pow"));
+        return ctx.emit("onnx-binary", config, List.of(xn), Map.of("c", c.toArray()), h);
+    }
+
+    /** A Graft node as a value of the import (for chaining {@link #binary}). */
+    static ImportContext.Value value(ImportContext ctx, String node, ElementType type) {
+        return new ImportContext.Value(node, node, ctx.shapeOf(node), null, type);
     }
 
     /** {@code Add}. */

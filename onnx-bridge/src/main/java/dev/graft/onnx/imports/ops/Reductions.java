@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * {@code ReduceMean}, {@code ReduceSum}, {@code ReduceMax}, {@code ReduceMin},
- * {@code ReduceSumSquare} and {@code ReduceL2} (opsets 1-17) as {@code onnx-reduce}, with
+ * {@code ReduceSumSquare}, {@code ReduceL2}, {@code ReduceL1}, {@code ReduceLogSum},
+ * {@code ReduceLogSumExp} and {@code ReduceProd} (opsets 1-17) as {@code onnx-reduce}, with
  * {@code keepdims} (default 1). {@code axes} is an attribute, except for {@code ReduceSum} from opset 13
  * where it is an optional constant input (with {@code noop_with_empty_axes}); no axes means every
  * axis. Rejected when the first dimension is the batch: reducing the batch axis (including the
@@ -113,6 +114,34 @@ public final class Reductions {
     public static final class ReduceL2 extends Reduce {
         public ReduceL2() {
             super("ReduceL2", "l2");
+        }
+    }
+
+    /** {@code ReduceL1}. */
+    public static final class ReduceL1 extends Reduce {
+        public ReduceL1() {
+            super("ReduceL1", "l1");
+        }
+    }
+
+    /** {@code ReduceLogSum}. */
+    public static final class ReduceLogSum extends Reduce {
+        public ReduceLogSum() {
+            super("ReduceLogSum", "log-sum");
+        }
+    }
+
+    /** {@code ReduceLogSumExp}. */
+    public static final class ReduceLogSumExp extends Reduce {
+        public ReduceLogSumExp() {
+            super("ReduceLogSumExp", "log-sum-exp");
+        }
+    }
+
+    /** {@code ReduceProd}. */
+    public static final class ReduceProd extends Reduce {
+        public ReduceProd() {
+            super("ReduceProd", "prod");
         }
     }
 }

@@ -425,4 +425,54 @@ public final class ShapeOps {
             ctx.bind(out(node), reshape(ctx, x.node(), o, hint(node)), x.type());
         }
     }
+
+    /** {@code Size}: the element count, folded at import (under FIRST_DIM of a constant only). */
+    public static final class Size extends OpConverter {
+        public Size() {
+            super("Size", 1, 17, "ONNX Size folded at import");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            if (!x.isConstant() && ctx.batchFirst()) {
+                throw new IllegalArgumentException("the size of a computed value depends on the batch size when the first dimension is the"
+                        + " batch; native import folds Size of constants and of whole tensors (batch axis none)");
+            }
+            long n = x.isConstant() ? x.constant().length() : x.shape().size();
+            ctx.bindConstant(out(node), Const.ints(new long[0], new long[] {n}).toArray());
+        }
+    }
+
+    /** {@code EyeLike}: a constant of the input's (static) shape with ones on diagonal {@code k}. */
+    public static final class EyeLike extends OpConverter {
+        public EyeLike() {
+            super("EyeLike", 9, 17, "ONNX EyeLike folded at import");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            if (!x.isConstant() && ctx.batchFirst()) {
+                throw new IllegalArgumentException("the shape of a computed value depends on the batch size when the first dimension is the"
+                        + " batch; native import folds EyeLike of constants and of whole tensors (batch axis none)");
+            }
+            long[] shape = x.isConstant() ? x.constant().shape() : x.shape().dims();
+            if (shape.length != 2) {
+                throw new IllegalArgumentException("the input must be a matrix, got shape " + Arrays.toString(shape));
+            }
+            long k = node.attrInt("k", 0);
+            long[] v = new long[(int) (shape[0] * shape[1])];
+            for (long i = 0; i < shape[0]; i++) {
+                long j = i + k;
+                if (j >= 0 && j < shape[1]) {
+                    v[(int) (i * shape[1] + j)] = 1;
+                }
+            }
+            Const c = Const.ints(shape, v);
+            int dtype = (int) node.attrInt("dtype", x.type().code());
+            ElementType t = ElementType.fromCode(dtype).orElse(ElementType.FLOAT);
+            ctx.bindConstant(out(node), t.isFloatingPoint() ? c.cast(t.code()).toArray() : c.toArray());
+        }
+    }
 }
