@@ -35,11 +35,18 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "write the imported Graft model directory here")
     Path out;
 
+    @Option(names = "--batch-axis", paramLabel = "first|none|auto",
+            description = "which axis of the data is the batch: first (the first dimension of every input), none (the inputs are whole"
+                    + " tensors; each example of the imported model is one), auto (first when every input has rank 2 or more and they"
+                    + " share their first dimension, else none; the default)")
+    String batchAxis = "auto";
+
     @Override
     public Integer call() {
         if (!check && out == null) {
             throw new GraftException(GraftException.Code.USAGE, "give --check to report op coverage, or --out DIR to import");
         }
+        dev.graft.onnx.imports.BatchAxis axis = dev.graft.onnx.imports.BatchAxis.parse(batchAxis, "--batch-axis");
         Graft graft = common.graft();
         Onnx.ModelProto proto = read(model);
         PrintStream o = Main.stdout(spec);
@@ -65,11 +72,21 @@ final class ImportCommand implements Callable<Integer> {
             }
             return cov.complete() ? 0 : GraftException.Code.MODEL.exitCode();
         }
-        OnnxImporter.Imported imported = OnnxImporter.importModel(proto, graft.plugins(), model.toString(), model.toAbsolutePath().getParent());
+        OnnxImporter.Imported imported = OnnxImporter.importModel(proto, graft.plugins(), model.toString(), model.toAbsolutePath().getParent(),
+                dev.graft.onnx.imports.ImportOptions.of(axis));
+        if (!imported.computes()) {
+            throw new GraftException(GraftException.Code.MODEL, model + ": the model computes nothing from its inputs; there is nothing to save");
+        }
+        for (OnnxImporter.Output output : imported.outputs()) {
+            if (output.isConstant()) {
+                throw new GraftException(GraftException.Code.MODEL, model + ": the output '" + output.onnxName() + "' is a constant (folded at import);"
+                        + " a Graft model directory holds computed outputs only (serve the model with predict --engine native or ort)");
+            }
+        }
         TrainedModel m = TrainedModel.of(graft, imported.ir(), imported.params(), model.toString());
         m.save(out);
-        o.printf("imported %s: %d Graft nodes, %,d parameters, input %s; saved to %s%n", model, imported.ir().nodes().size(),
-                m.network().parameterCount(), m.network().inputShape(), out.toAbsolutePath());
+        o.printf("imported %s: %d Graft nodes, %,d parameters, input %s (batch axis %s); saved to %s%n", model, imported.ir().nodes().size(),
+                m.network().parameterCount(), m.network().inputShape(), imported.batchAxis().label(), out.toAbsolutePath());
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("command", "import");
@@ -78,6 +95,7 @@ final class ImportCommand implements Callable<Integer> {
             j.put("nodes", imported.ir().nodes().size());
             j.put("parameters", m.network().parameterCount());
             j.put("input_shape", m.network().inputShape().dims());
+            j.put("batch_axis", imported.batchAxis().label());
             o.println(Common.json(j));
         }
         return 0;

@@ -36,6 +36,8 @@ import java.util.function.Function;
                         + " and Debian's libonnx-testdata; each DIR is a test or a directory of tests (one level down).",
                 "Prints a line per test (status, max abs error, name, reason) and a summary. Statuses: pass; fail (an output differs);"
                         + " unsupported (the engine lacks operators); error (anything else).",
+                "Models are opened as whole tensors (no batch axis), and the engine is given the test's integer inputs ahead: the native"
+                        + " engine folds those it needs as constants (shapes, axes, indices) and the JSON lists them per test (folded_inputs).",
                 "Exit code: 0 when no test failed or errored (unsupported ones do not count), 1 when some did, 2-7 for usage and other errors."})
 final class OnnxTestCommand implements Callable<Integer> {
     /** Exit code when some test failed or errored. */
@@ -65,8 +67,7 @@ final class OnnxTestCommand implements Callable<Integer> {
             throw new GraftException(GraftException.Code.USAGE, "--rtol and --atol must be finite and non-negative, got --rtol " + rtol + " --atol " + atol);
         }
         Map<Path, List<Path>> groups = collect();
-        Function<Path, InferenceEngine> engines = engines();
-        ConformanceRunner runner = new ConformanceRunner(engines, new Tolerance(rtol, atol));
+        ConformanceRunner runner = runner(new Tolerance(rtol, atol));
         PrintStream out = Main.stdout(spec);
         List<TestResult> all = new ArrayList<>();
         Map<Path, Summary> perDir = new LinkedHashMap<>();
@@ -99,6 +100,7 @@ final class OnnxTestCommand implements Callable<Integer> {
                 m.put("status", r.status().label());
                 m.put("max_abs_error", Double.isFinite(r.maxAbsError()) ? r.maxAbsError() : null);
                 m.put("message", r.message());
+                m.put("folded_inputs", r.foldedInputs());
                 List<Map<String, Object>> ops = new ArrayList<>();
                 for (OpUse o : r.ops()) {
                     Map<String, Object> op = new LinkedHashMap<>();
@@ -158,21 +160,21 @@ final class OnnxTestCommand implements Callable<Integer> {
         }
     }
 
-    /** The engine factory named by --engine, from the class path and the plugin path. */
-    private Function<Path, InferenceEngine> engines() {
+    /** A runner over the engine factory named by --engine, from the class path and the plugin path. */
+    private ConformanceRunner runner(Tolerance tolerance) {
         List<Path> entries = new ArrayList<>(common.plugins);
         entries.addAll(PluginPath.fromEnvironment());
         ClassLoader loader = PluginPath.classLoader(entries, OnnxTestCommand.class.getClassLoader());
         InferenceEngineFactory.Discovery found = InferenceEngineFactory.discover(loader);
         InferenceEngineFactory f = found.factories().get(engine);
         if (f != null) {
-            return f::open;
+            return ConformanceRunner.forFactory(f, tolerance);
         }
         if (engine.equals("native")) {
             // not built yet, or not on the class path: every test says so rather than the command failing
-            return model -> {
+            return new ConformanceRunner((Function<Path, InferenceEngine>) model -> {
                 throw new GraftException(GraftException.Code.PLUGIN, "the native engine is not available");
-            };
+            }, tolerance);
         }
         StringBuilder msg = new StringBuilder("--engine " + engine + " is not an available inference engine"
                 + Names.didYouMean(engine, found.factories().keySet()) + "; available: " + String.join(", ", found.factories().keySet()));

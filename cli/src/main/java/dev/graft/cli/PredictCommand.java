@@ -41,6 +41,12 @@ final class PredictCommand implements Callable<Integer> {
             description = "for an .onnx MODEL: ONNX Runtime (ort, the default) or the model imported into Graft (native)")
     String engine = "ort";
 
+    @picocli.CommandLine.Option(names = "--batch-axis", paramLabel = "first|none|auto",
+            description = "for --engine native: which axis of the model's input is the batch. first: each CSV row is one example after the"
+                    + " first dimension; none: each row is a whole input tensor, run on its own; auto (the default): first when the input"
+                    + " has rank 2 or more, else none")
+    String batchAxis = "auto";
+
     @Override
     public Integer call() throws IOException {
         if (model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
@@ -87,19 +93,59 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Each CSV row is one whole input tensor (batch axis none), run on its own. */
+    private int predictWhole(dev.graft.onnx.InferenceEngine e, dev.graft.onnx.InferenceEngine.IoSpec in) throws IOException {
+        long[] dims = in.dims();
+        if (dims == null || !in.isStatic()) {
+            throw new GraftException(GraftException.Code.USAGE, "input '" + in.name() + "' must have a static shape to be read as whole tensors");
+        }
+        long width = 1;
+        for (long d : dims) {
+            width *= d;
+        }
+        List<float[]> rows = readRows(input, width);
+        PrintStream o = Main.stdout(spec);
+        List<Map<String, Object>> preds = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            INDArray x = Nd4j.createFromArray(rows.get(i)).reshape('c', dims);
+            Map<String, INDArray> out = e.run(Map.of(in.name(), x.castTo(in.type().nd4j().orElse(org.nd4j.linalg.api.buffer.DataType.FLOAT))));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("row", i + 1);
+            StringBuilder line = new StringBuilder(Integer.toString(i + 1));
+            for (Map.Entry<String, INDArray> oe : out.entrySet()) {
+                double[] v = oe.getValue().dup().reshape(-1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+                row.put(oe.getKey(), v);
+                line.append(',').append(oe.getKey()).append('=').append(java.util.Arrays.toString(v));
+            }
+            o.println(line);
+            preds.add(row);
+        }
+        if (common.json) {
+            o.println(Common.json(Map.of("command", "predict", "status", "ok", "engine", engine, "batch_axis", "none", "predictions", preds)));
+        }
+        return 0;
+    }
+
     private int predictOnnx() throws IOException {
         if (!engine.equals("ort") && !engine.equals("native")) {
             throw new GraftException(GraftException.Code.USAGE, "--engine must be ort or native, got '" + engine + "'");
         }
+        dev.graft.onnx.imports.BatchAxis axis = dev.graft.onnx.imports.BatchAxis.parse(batchAxis, "--batch-axis");
+        if (engine.equals("ort") && axis != dev.graft.onnx.imports.BatchAxis.AUTO) {
+            throw new GraftException(GraftException.Code.USAGE, "--batch-axis applies to --engine native only");
+        }
         common.graft();
         dev.graft.onnx.InferenceEngineFactory f = dev.graft.onnx.InferenceEngineFactory.find(engine, PredictCommand.class.getClassLoader())
                 .orElseThrow(() -> new GraftException(GraftException.Code.PLUGIN, "the " + engine + " engine is not available"));
-        try (dev.graft.onnx.InferenceEngine e = f.open(model)) {
+        try (dev.graft.onnx.InferenceEngine e = f.open(model, new dev.graft.onnx.InferenceEngineFactory.OpenOptions(axis, Map.of()))) {
             if (e.inputs().size() != 1) {
                 throw new GraftException(GraftException.Code.USAGE, model + " takes " + e.inputs().size() + " inputs; predict feeds one input from a CSV");
             }
             dev.graft.onnx.InferenceEngine.IoSpec in = e.inputs().get(0);
             long[] dims = in.dims();
+            if (axis == dev.graft.onnx.imports.BatchAxis.NONE) {
+                return predictWhole(e, in);
+            }
             if (dims == null || dims.length < 2) {
                 throw new GraftException(GraftException.Code.USAGE, "input '" + in.name() + "' must be [batch, ...] with static dimensions after the batch");
             }

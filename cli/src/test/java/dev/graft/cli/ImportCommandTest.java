@@ -69,4 +69,54 @@ class ImportCommandTest {
         }
         throw new AssertionError("no output field in " + n);
     }
+
+    /** x float [2, 3] summed over axis 0 (opset 11, axes an attribute): whole tensors only. */
+    private Path columnSums() throws java.io.IOException {
+        onnx.Onnx.TensorShapeProto.Builder shape = onnx.Onnx.TensorShapeProto.newBuilder()
+                .addDim(onnx.Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(2))
+                .addDim(onnx.Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(3));
+        onnx.Onnx.TypeProto.Builder floats = onnx.Onnx.TypeProto.newBuilder().setTensorType(onnx.Onnx.TypeProto.Tensor.newBuilder().setElemType(1));
+        onnx.Onnx.GraphProto g = onnx.Onnx.GraphProto.newBuilder().setName("sums")
+                .addInput(onnx.Onnx.ValueInfoProto.newBuilder().setName("x").setType(onnx.Onnx.TypeProto.newBuilder()
+                        .setTensorType(onnx.Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))))
+                .addOutput(onnx.Onnx.ValueInfoProto.newBuilder().setName("y").setType(floats))
+                .addNode(onnx.Onnx.NodeProto.newBuilder().setOpType("ReduceSum").setName("sum").addInput("x").addOutput("y")
+                        .addAttribute(onnx.Onnx.AttributeProto.newBuilder().setName("axes").setType(onnx.Onnx.AttributeProto.AttributeType.INTS).addInts(0))
+                        .addAttribute(onnx.Onnx.AttributeProto.newBuilder().setName("keepdims").setType(onnx.Onnx.AttributeProto.AttributeType.INT).setI(0)))
+                .build();
+        Path file = tmp.resolve("sums.onnx");
+        Files.write(file, onnx.Onnx.ModelProto.newBuilder().setIrVersion(7).setGraph(g)
+                .addOpsetImport(onnx.Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(11)).build().toByteArray());
+        return file;
+    }
+
+    @Test
+    void theBatchAxisOfImportAndNativePredict() throws Exception {
+        Path model = columnSums();
+        CliRunner first = CliRunner.run("import", model.toString(), "--out", tmp.resolve("first").toString(), "--batch-axis", "first");
+        assertThat(first.isCleanError()).as(first.err()).isTrue();
+        assertThat(first.err()).contains("node 'sum'", "batch axis");
+        CliRunner none = CliRunner.run("import", model.toString(), "--out", tmp.resolve("none").toString(), "--batch-axis", "none", "--json");
+        assertThat(none.exit()).as(none.err()).isZero();
+        assertThat(new ObjectMapper().readTree(none.lastLine()).get("batch_axis").asText()).isEqualTo("none");
+
+        Path csv = tmp.resolve("tensors.csv");
+        Files.writeString(csv, "1,2,3,4,5,6\n0,0,1,0,0,1\n");
+        CliRunner p = CliRunner.run("predict", model.toString(), csv.toString(), "--engine", "native", "--batch-axis", "none", "--json");
+        assertThat(p.exit()).as(p.err()).isZero();
+        JsonNode preds = new ObjectMapper().readTree(p.lastLine()).get("predictions");
+        assertThat(preds.get(0).get("y").toString()).isEqualTo("[5.0,7.0,9.0]");
+        assertThat(preds.get(1).get("y").toString()).isEqualTo("[0.0,0.0,2.0]");
+        // the saved model takes one whole tensor per row too
+        CliRunner dir = CliRunner.run("predict", tmp.resolve("none").toString(), csv.toString(), "--json");
+        assertThat(dir.exit()).as(dir.err()).isZero();
+        assertThat(new ObjectMapper().readTree(dir.lastLine()).get("predictions").get(0).get("prediction").toString()).isEqualTo("[5.0,7.0,9.0]");
+
+        CliRunner ort = CliRunner.run("predict", model.toString(), csv.toString(), "--batch-axis", "none");
+        assertThat(ort.isCleanError()).isTrue();
+        assertThat(ort.err()).contains("--batch-axis applies to --engine native only");
+        CliRunner bad = CliRunner.run("import", model.toString(), "--check", "--batch-axis", "sideways");
+        assertThat(bad.exit()).as(bad.err()).isEqualTo(2);
+        assertThat(bad.err()).contains("--batch-axis must be first, none or auto, got 'sideways'");
+    }
 }

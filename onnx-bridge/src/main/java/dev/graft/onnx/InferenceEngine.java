@@ -61,6 +61,15 @@ public interface InferenceEngine extends AutoCloseable {
      */
     Map<String, INDArray> run(Map<String, INDArray> inputs);
 
+    /**
+     * The inputs this engine folded into constants when it was opened ({@link
+     * InferenceEngineFactory.OpenOptions#knownInputs()}), with the values it folded; {@link #run}
+     * refuses other values for them with a {@code DATA} error. Empty for most engines.
+     */
+    default Map<String, INDArray> folded() {
+        return Map.of();
+    }
+
     /** Frees the engine's resources; idempotent, never throws. */
     @Override
     void close();

@@ -35,6 +35,31 @@ public interface InferenceEngineFactory {
     InferenceEngine open(Path model);
 
     /**
+     * How to open a model; an engine ignores what does not apply to it (ONNX Runtime needs none of it).
+     *
+     * @param batchAxis   which axis of the data is the batch, for engines that need to know (the native
+     *                    engine); {@link dev.graft.onnx.imports.BatchAxis#AUTO} lets the engine decide
+     * @param knownInputs values of integer inputs known ahead, by name, that an engine with static
+     *                    shapes may fold into constants where it needs constants (a {@code Reshape}
+     *                    target, say); it then lists them in {@link InferenceEngine#folded()} and checks
+     *                    at every run that it is fed these values
+     */
+    record OpenOptions(dev.graft.onnx.imports.BatchAxis batchAxis, Map<String, org.nd4j.linalg.api.ndarray.INDArray> knownInputs) {
+        /** The defaults: the engine decides the batch axis, nothing is known ahead. */
+        public static final OpenOptions DEFAULT = new OpenOptions(dev.graft.onnx.imports.BatchAxis.AUTO, Map.of());
+
+        public OpenOptions {
+            java.util.Objects.requireNonNull(batchAxis, "batchAxis");
+            knownInputs = knownInputs == null ? Map.of() : Map.copyOf(knownInputs);
+        }
+    }
+
+    /** Loads the model with options; the default ignores them and calls {@link #open(Path)}. */
+    default InferenceEngine open(Path model, OpenOptions options) {
+        return open(model);
+    }
+
+    /**
      * What {@link ServiceLoader} found: the factories by name, in discovery order, and the providers
      * that could not be instantiated (reported, not fatal; the others still load).
      */

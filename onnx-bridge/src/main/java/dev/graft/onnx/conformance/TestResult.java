@@ -17,12 +17,21 @@ import java.util.Objects;
  * @param message why it did not pass ({@code ""} when it passed)
  * @param ops the operators the model uses (empty when the model could not be read)
  * @param millis wall-clock time for the whole directory
+ * @param foldedInputs the integer inputs the engine folded into constants from the test's values
+ *     ({@link ConformanceRunner} explains when), in input order; empty for most tests and engines
  */
-public record TestResult(String name, Path dir, Status status, double maxAbsError, String message, List<OpUse> ops, long millis) {
+public record TestResult(String name, Path dir, Status status, double maxAbsError, String message, List<OpUse> ops, long millis,
+                         List<String> foldedInputs) {
     public TestResult {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");
         message = message == null ? "" : message;
         ops = List.copyOf(ops);
+        foldedInputs = foldedInputs == null ? List.of() : List.copyOf(foldedInputs);
+    }
+
+    /** A result without folded inputs. */
+    public TestResult(String name, Path dir, Status status, double maxAbsError, String message, List<OpUse> ops, long millis) {
+        this(name, dir, status, maxAbsError, message, ops, millis, List.of());
     }
 }

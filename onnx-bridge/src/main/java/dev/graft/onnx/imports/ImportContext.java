@@ -1,6 +1,8 @@
 package dev.graft.onnx.imports;
 
 import dev.graft.api.Shape;
+import dev.graft.onnx.proto.ElementType;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
@@ -11,17 +13,57 @@ public interface ImportContext {
 
     /**
      * A value of the ONNX graph: either computed by the Graft graph ({@code node} names the Graft
-     * node or {@code input}, {@code shape} is its per-example shape) or a constant ({@code constant}
+     * node or a model input, {@code shape} is its per-example shape) or a constant ({@code constant}
      * holds its full ONNX tensor, batch dimension included if it has one).
+     *
+     * <p>{@code type} is the ONNX element type of the value. The Graft graph computes in float32
+     * whatever the type: integer and bool values are carried as floats holding whole numbers (exact up
+     * to 2<sup>24</sup>), and converters of ops whose integer semantics differ (a {@code Div} of
+     * integers truncates, a {@code Cast} to an integer type drops the fraction) emit what keeps the
+     * values integral. The engine returns every output in its declared type.
      */
-    record Value(String onnxName, String node, Shape shape, INDArray constant) {
+    record Value(String onnxName, String node, Shape shape, INDArray constant, ElementType type) {
+        /** A value with the type of its constant, or float for a computed value. */
+        public Value(String onnxName, String node, Shape shape, INDArray constant) {
+            this(onnxName, node, shape, constant, constant == null ? ElementType.FLOAT : typeOf(constant));
+        }
+
         public boolean isConstant() {
             return constant != null;
+        }
+
+        /** Whether the ONNX type is an integer or bool type (the value holds whole numbers). */
+        public boolean isIntegral() {
+            return type != null && !type.isFloatingPoint() && type != ElementType.UNDEFINED;
+        }
+
+        /** The element type a constant as the importer holds it (LONG for integers, FLOAT, DOUBLE) stands for. */
+        public static ElementType typeOf(INDArray a) {
+            DataType t = a.dataType();
+            if (t == DataType.BOOL) {
+                return ElementType.BOOL;
+            }
+            return ElementType.fromNd4j(t).orElse(ElementType.FLOAT);
         }
     }
 
     /** The value an ONNX name refers to. */
     Value value(String onnxName);
+
+    /**
+     * Whether computed values carry the ONNX batch axis as Graft's batch ({@link BatchAxis#FIRST_DIM}):
+     * then a computed value's per-example shape lacks the ONNX axis 0, which converters must not
+     * touch. When false ({@link BatchAxis#NONE}) per-example shapes are the full ONNX shapes, behind an
+     * implicit batch of 1.
+     */
+    boolean batchFirst();
+
+    /**
+     * The value of a computed data input known ahead of running ({@link ImportOptions#knownInputs()}),
+     * for a converter that needs it as a constant; null when it is not known. Asking for it records the
+     * input as folded.
+     */
+    INDArray fold(String onnxName);
 
     /**
      * Adds a Graft node.
@@ -37,11 +79,20 @@ public interface ImportContext {
      */
     String emit(String layer, Map<String, Object> config, List<String> inputs, Map<String, INDArray> params, String hint);
 
-    /** Binds an ONNX output name to a Graft node (or {@code input}). */
+    /**
+     * Binds an ONNX output name to a Graft node (or a model input). Its element type is that of the
+     * current node's first present input (float when it has none).
+     */
     void bind(String onnxName, String node);
+
+    /** Binds an ONNX output name to a Graft node (or a model input) of the given element type. */
+    void bind(String onnxName, String node, ElementType type);
 
     /** Binds an ONNX output name to a constant (for folded shape arithmetic and {@code Constant}). */
     void bindConstant(String onnxName, INDArray value);
+
+    /** The per-example shape of a Graft node of this import (or a model input). */
+    Shape shapeOf(String node);
 
     /**
      * The nodes that read {@code onnxName}, in graph order (a node reading it twice is listed once).

@@ -5,15 +5,19 @@ import dev.graft.api.Shape;
 import dev.graft.api.layer.Layer;
 import dev.graft.api.layer.LayerProvider;
 import dev.graft.api.layer.ParamSpec;
+import dev.graft.onnx.InferenceEngine;
+import dev.graft.onnx.UnsupportedOpsException;
+import dev.graft.onnx.proto.ElementType;
+import dev.graft.onnx.proto.ModelInfo;
+import dev.graft.onnx.proto.OnnxFiles;
+import dev.graft.onnx.proto.Tensors;
 import dev.graft.runtime.GraftException;
 import dev.graft.runtime.config.RecordBinder;
 import dev.graft.runtime.engine.Network;
 import dev.graft.runtime.model.ModelIR;
 import dev.graft.runtime.plugin.PluginRegistry;
-import dev.graft.onnx.UnsupportedOpsException;
-import dev.graft.onnx.proto.OnnxFiles;
-import dev.graft.onnx.proto.Tensors;
 import onnx.Onnx;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -32,9 +36,14 @@ import java.util.TreeMap;
  * trainable parameters of the layers that consume them, so the normal trainer can fine-tune the
  * result. Every unsupported node is reported at once, before anything is built.
  *
- * <p>Scope: models whose data inputs share a first dimension, the batch, and that have one output.
- * The per-example shapes are the inputs' declared shapes without their first dimension, and they must
- * be static. The first data input is the Graft model's {@code input}; the others are extra inputs.
+ * <p>The {@link BatchAxis} of the {@link ImportOptions} says what the data are: batches whose first
+ * dimension is the batch ({@code FIRST_DIM}; per-example shapes are the declared shapes without it),
+ * or whole tensors ({@code NONE}; per-example shapes are the declared shapes, behind an implicit batch
+ * of 1). {@code AUTO}, the default, picks {@code FIRST_DIM} when every data input has rank 2 or more
+ * and they share their first dimension. Per-example shapes must be static. The first data input is the
+ * Graft model's {@code input}; the others are extra inputs. Every graph output is returned: computed
+ * ones are the IR's {@code output} and {@code extraOutputs}, in graph order; outputs that are constants
+ * (a {@code Shape} folded at import, say) are kept in {@link Imported#outputs()}.
  */
 public final class OnnxImporter {
     /** The plugin kind of op converters. */
@@ -43,15 +52,24 @@ public final class OnnxImporter {
     private OnnxImporter() {
     }
 
-    /** A node no converter handles. */
-    public record Unsupported(String node, String domain, String opType, int opset) {
+    /**
+     * A node native import does not support: no converter handles its op at its opset ({@code reason}
+     * empty), or one does but refuses the node up front, or the node reads or writes a graph value that
+     * is not a numeric tensor ({@code reason} says why).
+     */
+    public record Unsupported(String node, String domain, String opType, int opset, String reason) {
+        public Unsupported(String node, String domain, String opType, int opset) {
+            this(node, domain, opType, opset, "");
+        }
+
         @Override
         public String toString() {
-            return "node '" + node + "': " + (domain.isEmpty() ? "ai.onnx" : domain) + "." + opType + " (opset " + opset + ")";
+            return "node '" + node + "': " + (domain.isEmpty() ? "ai.onnx" : domain) + "." + opType + " (opset " + opset + ")"
+                    + (reason.isEmpty() ? "" : ": " + reason);
         }
     }
 
-    /** Op coverage of a model: every op type (with its count) and the nodes no converter handles. */
+    /** Op coverage of a model: every op type (with its count) and the nodes native import does not support. */
     public record Coverage(Map<String, Integer> ops, List<Unsupported> unsupported) {
         public boolean complete() {
             return unsupported.isEmpty();
@@ -59,10 +77,41 @@ public final class OnnxImporter {
     }
 
     /**
-     * An imported model: its IR, the initial parameter values, and the Graft input name of each ONNX
-     * data input (the first is {@code input}).
+     * A graph output of an imported model.
+     *
+     * @param onnxName its ONNX name
+     * @param node     the Graft node (or model input) computing it; null for a constant output
+     * @param constant its value when it is a constant (as the importer holds constants: float, double
+     *                 or int64), else null
+     * @param type     its ONNX element type (as declared, or as the import inferred it)
+     * @param shape    its per-example shape when computed, else null
      */
-    public record Imported(ModelIR ir, Map<String, INDArray> params, Map<String, String> inputNames) {
+    public record Output(String onnxName, String node, INDArray constant, ElementType type, Shape shape) {
+        public boolean isConstant() {
+            return constant != null;
+        }
+    }
+
+    /**
+     * An imported model.
+     *
+     * @param ir         its IR; null when the model has no data input, so that every output is a constant
+     * @param params     the initial parameter values
+     * @param inputNames the Graft input name of each ONNX data input the IR reads (the first is
+     *                   {@code input}); inputs that hold no values (a dimension of size 0) are not
+     *                   listed: they are constants of the import
+     * @param inputTypes the element type of every ONNX data input, in graph order
+     * @param outputs    every graph output, in graph order
+     * @param batchAxis  the batch axis the import used ({@link BatchAxis#FIRST_DIM} or {@link BatchAxis#NONE})
+     * @param folded     the data inputs folded into constants ({@link ImportOptions#knownInputs()}) with
+     *                   the values they were folded with, and the empty inputs (a dimension of size 0)
+     */
+    public record Imported(ModelIR ir, Map<String, INDArray> params, Map<String, String> inputNames, Map<String, ElementType> inputTypes,
+                           List<Output> outputs, BatchAxis batchAxis, Map<String, INDArray> folded) {
+        /** Whether some output is computed by Graft nodes from the inputs. */
+        public boolean computes() {
+            return ir != null && !ir.nodes().isEmpty();
+        }
     }
 
     /** The opset version of each domain the model imports ({@code ""} for ai.onnx). */
@@ -86,69 +135,159 @@ public final class OnnxImporter {
         return null;
     }
 
-    /** Which ops the model uses and which no registered converter handles. */
+    /**
+     * Which ops the model uses and which nodes native import does not support: ops without a converter
+     * at their opset, nodes their converter refuses up front ({@link OnnxOpConverter#unsupported}), and
+     * nodes reading or producing a graph input or output that is not a tensor of a numeric type (a
+     * sequence, an optional, a string tensor), which the Graft graph cannot hold.
+     */
     public static Coverage coverage(Onnx.ModelProto model, PluginRegistry registry) {
         Map<String, OnnxOpConverter> all = registry.providers(KIND);
         Map<String, Integer> opsets = opsets(model);
         Map<String, Integer> ops = new TreeMap<>();
         List<Unsupported> missing = new ArrayList<>();
+        Map<String, String> badValues = new HashMap<>();
+        Set<String> inits = ModelInfo.initializerNames(model.getGraph());
+        for (Onnx.ValueInfoProto v : model.getGraph().getInputList()) {
+            if (!inits.contains(v.getName())) {
+                String why = notNumericTensor(v);
+                if (why != null) {
+                    badValues.put(v.getName(), "input '" + v.getName() + "' " + why);
+                }
+            }
+        }
+        for (Onnx.ValueInfoProto v : model.getGraph().getOutputList()) {
+            String why = notNumericTensor(v);
+            if (why != null) {
+                badValues.put(v.getName(), "output '" + v.getName() + "' " + why);
+            }
+        }
         for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
             String d = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
             int opset = opsets.getOrDefault(d, 1);
             ops.merge((d.isEmpty() ? "" : d + ".") + n.getOpType(), 1, Integer::sum);
-            if (converter(all, d, n.getOpType(), opset) == null) {
-                missing.add(new Unsupported(new OnnxNode(n, opset).name(), d, n.getOpType(), opset));
+            OnnxNode node = new OnnxNode(n, opset);
+            OnnxOpConverter c = converter(all, d, n.getOpType(), opset);
+            String reason = null;
+            if (c == null) {
+                reason = "";
+            } else {
+                for (String io : concat(n.getInputList(), n.getOutputList())) {
+                    if (badValues.containsKey(io)) {
+                        reason = badValues.get(io) + "; native import holds numeric tensors only";
+                        break;
+                    }
+                }
+                if (reason == null) {
+                    String r = c.unsupported(node);
+                    reason = r;
+                }
+            }
+            if (reason != null) {
+                missing.add(new Unsupported(node.name(), d, n.getOpType(), opset, reason));
             }
         }
         return new Coverage(ops, missing);
     }
 
-    /** Reads and imports a model file. */
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** Why a graph input or output is not a tensor of a type ND4J holds, or null when it is. */
+    private static String notNumericTensor(Onnx.ValueInfoProto v) {
+        if (!v.hasType()) {
+            return null;
+        }
+        InferenceEngine.IoSpec s = ModelInfo.spec(v);
+        if (s.kind() != InferenceEngine.Kind.TENSOR) {
+            return "is " + s.kind().article() + " " + s.typeString();
+        }
+        if (s.type() != ElementType.UNDEFINED && !s.type().isSupported()) {
+            return "is a " + s.type().onnxName() + " tensor";
+        }
+        return null;
+    }
+
+    /** Reads and imports a model file with the default options. */
     public static Imported importModel(java.nio.file.Path file, PluginRegistry registry) {
-        return importModel(OnnxFiles.readModel(file), registry, file.toString(), file.toAbsolutePath().getParent());
+        return importModel(file, registry, ImportOptions.DEFAULT);
+    }
+
+    /** Reads and imports a model file. */
+    public static Imported importModel(java.nio.file.Path file, PluginRegistry registry, ImportOptions options) {
+        return importModel(OnnxFiles.readModel(file), registry, file.toString(), file.toAbsolutePath().getParent(), options);
+    }
+
+    /** Imports a parsed model with the default options ({@link BatchAxis#AUTO}). */
+    public static Imported importModel(Onnx.ModelProto model, PluginRegistry registry, String origin, java.nio.file.Path baseDir) {
+        return importModel(model, registry, origin, baseDir, ImportOptions.DEFAULT);
     }
 
     /**
      * Imports a parsed model; {@code origin} names it in messages and {@code baseDir} is where its
      * external tensor data may live.
      */
-    public static Imported importModel(Onnx.ModelProto model, PluginRegistry registry, String origin, java.nio.file.Path baseDir) {
+    public static Imported importModel(Onnx.ModelProto model, PluginRegistry registry, String origin, java.nio.file.Path baseDir,
+                                       ImportOptions options) {
         Coverage cov = coverage(model, registry);
         if (!cov.complete()) {
-            throw new UnsupportedOpsException(origin + " uses " + cov.unsupported().size() + " node" + (cov.unsupported().size() == 1 ? "" : "s")
-                    + " no op converter handles (add a converter plugin, or serve the model with --engine ort):",
+            boolean typed = cov.unsupported().stream().anyMatch(u -> !u.reason().isEmpty());
+            StringBuilder head = new StringBuilder(origin + " uses " + cov.unsupported().size() + " node"
+                    + (cov.unsupported().size() == 1 ? "" : "s") + (typed ? " native import does not support" : " no op converter handles")
+                    + " (add a converter plugin, or serve the model with --engine ort)");
+            for (Unsupported u : cov.unsupported()) {
+                if (!u.reason().isEmpty()) {
+                    head.append("; ").append(u.node().isEmpty() ? u.opType() : "'" + u.node() + "'").append(": ").append(u.reason());
+                }
+            }
+            head.append(':');
+            throw new UnsupportedOpsException(head.toString(),
                     cov.unsupported().stream().map(u -> new UnsupportedOpsException.Op(u.node(), u.domain(), u.opType(), u.opset())).toList());
         }
         Onnx.GraphProto g = model.getGraph();
         Map<String, INDArray> constants = new LinkedHashMap<>();
         for (Onnx.TensorProto t : g.getInitializerList()) {
             INDArray a = Tensors.toArray(t, baseDir, origin);
-            constants.put(t.getName(), a.dataType().isFPType() ? a : a.castTo(org.nd4j.linalg.api.buffer.DataType.INT64));
+            constants.put(t.getName(), a.dataType().isFPType() ? a : a.castTo(DataType.INT64));
         }
         List<Onnx.ValueInfoProto> inputs = g.getInputList().stream().filter(i -> !constants.containsKey(i.getName())).toList();
-        if (inputs.isEmpty()) {
-            throw new GraftException(GraftException.Code.MODEL, origin + " has no data input; native import needs at least one");
-        }
-        if (g.getOutputCount() != 1) {
-            throw new GraftException(GraftException.Code.MODEL, origin + " has " + g.getOutputCount() + " outputs "
-                    + g.getOutputList().stream().map(Onnx.ValueInfoProto::getName).toList()
-                    + "; native import handles models with one output (serve others with --engine ort)");
-        }
-        Onnx.ValueInfoProto in = inputs.get(0);
-        Shape inputShape = perExample(in, origin);
-        Ctx ctx = new Ctx(registry, constants, origin);
-        ctx.values.put(in.getName(), new ImportContext.Value(in.getName(), Network.INPUT, inputShape, null));
-        ctx.shapes.put(Network.INPUT, inputShape);
+        BatchAxis axis = resolve(options.batchAxis(), inputs);
+        Ctx ctx = new Ctx(registry, constants, origin, axis == BatchAxis.FIRST_DIM, options.knownInputs());
         List<ModelIR.InputIR> extra = new ArrayList<>();
         Map<String, String> inputNames = new LinkedHashMap<>();
-        inputNames.put(in.getName(), Network.INPUT);
-        for (Onnx.ValueInfoProto more : inputs.subList(1, inputs.size())) {
-            Shape s = perExample(more, origin);
-            String name = ctx.unique("in_" + more.getName());
-            ctx.values.put(more.getName(), new ImportContext.Value(more.getName(), name, s, null));
+        Map<String, ElementType> inputTypes = new LinkedHashMap<>();
+        ModelIR.InputIR first = null;
+        for (Onnx.ValueInfoProto in : inputs) {
+            ElementType type = declaredType(in);
+            inputTypes.put(in.getName(), type);
+            long[] dims = declaredDims(in, axis, origin);
+            if (Arrays.stream(dims).anyMatch(d -> d == 0)) {
+                // no values to give away: an empty input is a constant of its declared shape
+                long[] full = axis == BatchAxis.FIRST_DIM ? null : dims;
+                if (full == null) {
+                    throw new GraftException(GraftException.Code.MODEL, origin + ": input '" + in.getName() + "' has a dimension of size 0"
+                            + " after the batch; native import needs non-empty examples");
+                }
+                INDArray empty = org.nd4j.linalg.factory.Nd4j.create(type.isFloatingPoint() ? DataType.FLOAT : DataType.INT64, full);
+                ctx.values.put(in.getName(), new ImportContext.Value(in.getName(), null, null, empty, type));
+                ctx.folded.put(in.getName(), empty);
+                continue;
+            }
+            Shape s = Shape.of(dims);
+            String name = first == null ? Network.INPUT : ctx.unique("in_" + in.getName());
+            ctx.values.put(in.getName(), new ImportContext.Value(in.getName(), name, s, null, type));
             ctx.shapes.put(name, s);
-            extra.add(new ModelIR.InputIR(name, Arrays.stream(s.dims()).boxed().toList()));
-            inputNames.put(more.getName(), name);
+            ctx.dataInputs.put(in.getName(), name);
+            ModelIR.InputIR ir = new ModelIR.InputIR(name, Arrays.stream(s.dims()).boxed().toList());
+            if (first == null) {
+                first = ir;
+            } else {
+                extra.add(ir);
+            }
+            inputNames.put(in.getName(), name);
         }
         Map<String, OnnxOpConverter> all = registry.providers(KIND);
         Map<String, Integer> opsets = opsets(model);
@@ -166,6 +305,9 @@ public final class OnnxImporter {
                 String d = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
                 try {
                     converter(all, d, np.getOpType(), node.opset()).convert(node, ctx);
+                } catch (UnsupportedNodeException e) {
+                    throw new UnsupportedOpsException(origin + " uses 1 node native import does not support; '" + node.name() + "': "
+                            + e.getMessage() + ":", List.of(new UnsupportedOpsException.Op(node.name(), d, np.getOpType(), node.opset())));
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     throw new GraftException(GraftException.Code.MODEL, origin + ": " + node + ": " + e.getMessage());
                 } catch (GraftException e) {
@@ -179,47 +321,110 @@ public final class OnnxImporter {
                 }
             }
         }
-        String outName = g.getOutput(0).getName();
-        if (ctx.opaque.containsKey(outName)) {
-            throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + outName + "': " + ctx.opaque.get(outName));
+        List<Output> outputs = new ArrayList<>();
+        List<String> computed = new ArrayList<>();
+        for (Onnx.ValueInfoProto o : g.getOutputList()) {
+            if (ctx.opaque.containsKey(o.getName())) {
+                throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + o.getName() + "': " + ctx.opaque.get(o.getName()));
+            }
+            ImportContext.Value v = ctx.values.get(o.getName());
+            if (v == null) {
+                throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + o.getName() + "' is not computed by any node");
+            }
+            ElementType declared = declaredType(o);
+            ElementType type = declared == ElementType.UNDEFINED ? v.type() : declared;
+            if (v.isConstant()) {
+                if (dev.graft.onnx.imports.ops.Folding.hasBatchMarker(v.constant())) {
+                    throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + o.getName() + "' is a constant that depends"
+                            + " on the batch size (a Shape of the data); native import cannot return it");
+                }
+                outputs.add(new Output(o.getName(), null, v.constant(), type, null));
+            } else {
+                outputs.add(new Output(o.getName(), v.node(), null, type, v.shape()));
+                computed.add(v.node());
+            }
         }
-        ImportContext.Value out = ctx.values.get(outName);
-        if (out == null || out.isConstant()) {
-            throw new GraftException(GraftException.Code.MODEL, origin + ": the output '" + outName + "' is a constant or not computed");
+        ModelIR ir = null;
+        if (first != null) {
+            String out = computed.isEmpty() ? first.name() : computed.get(0);
+            List<String> extraOutputs = computed.isEmpty() ? List.of() : computed.subList(1, computed.size());
+            ir = new ModelIR(ModelIR.FORMAT, first, ctx.nodes, out, null, null, List.of(), extra, extraOutputs);
         }
-        if (ctx.nodes.isEmpty() || inputNames.containsValue(out.node())) {
-            throw new GraftException(GraftException.Code.MODEL, origin + ": the model computes nothing from its inputs");
-        }
-        ModelIR ir = new ModelIR(ModelIR.FORMAT, new ModelIR.InputIR(Network.INPUT, Arrays.stream(inputShape.dims()).boxed().toList()),
-                ctx.nodes, out.node(), null, null, List.of(), extra);
-        return new Imported(ir, ctx.params, inputNames);
+        return new Imported(ir, ctx.params, inputNames, inputTypes, outputs, axis, ctx.folded);
     }
 
-    private static Shape perExample(Onnx.ValueInfoProto in, String origin) {
+    /** The batch axis for these data inputs ({@link BatchAxis#AUTO} resolved). */
+    static BatchAxis resolve(BatchAxis requested, List<Onnx.ValueInfoProto> inputs) {
+        if (requested != BatchAxis.AUTO) {
+            return requested;
+        }
+        if (inputs.isEmpty()) {
+            return BatchAxis.NONE;
+        }
+        String symbol = null;
+        long size = -1;
+        boolean first = true;
+        for (Onnx.ValueInfoProto in : inputs) {
+            if (!in.hasType() || !in.getType().hasTensorType() || !in.getType().getTensorType().hasShape()) {
+                return BatchAxis.NONE;
+            }
+            List<Onnx.TensorShapeProto.Dimension> dims = in.getType().getTensorType().getShape().getDimList();
+            if (dims.size() < 2) {
+                return BatchAxis.NONE;
+            }
+            Onnx.TensorShapeProto.Dimension d = dims.get(0);
+            boolean fixed = d.hasDimValue() && d.getDimValue() > 0;
+            String sym = fixed ? null : d.hasDimParam() ? d.getDimParam() : "";
+            long sz = fixed ? d.getDimValue() : -1;
+            if (first) {
+                symbol = sym;
+                size = sz;
+                first = false;
+            } else if (!java.util.Objects.equals(symbol, sym) || size != sz) {
+                return BatchAxis.NONE;
+            }
+        }
+        return BatchAxis.FIRST_DIM;
+    }
+
+    private static ElementType declaredType(Onnx.ValueInfoProto v) {
+        if (!v.hasType() || !v.getType().hasTensorType()) {
+            return ElementType.UNDEFINED;
+        }
+        return ElementType.fromCode(v.getType().getTensorType().getElemType()).orElse(ElementType.UNDEFINED);
+    }
+
+    /** The per-example dimensions of a data input: without the first under FIRST_DIM; every one static. */
+    private static long[] declaredDims(Onnx.ValueInfoProto in, BatchAxis axis, String origin) {
         if (!in.hasType() || !in.getType().hasTensorType() || !in.getType().getTensorType().hasShape()) {
             throw new GraftException(GraftException.Code.MODEL, origin + ": input '" + in.getName() + "' has no declared tensor shape");
         }
         List<Onnx.TensorShapeProto.Dimension> dims = in.getType().getTensorType().getShape().getDimList();
-        if (dims.size() < 2) {
+        int skip = axis == BatchAxis.FIRST_DIM ? 1 : 0;
+        if (dims.size() < skip + 1 && skip == 1) {
             throw new GraftException(GraftException.Code.MODEL, origin + ": input '" + in.getName() + "' has rank " + dims.size()
-                    + "; native import needs [batch, ...] with at least one more dimension");
+                    + "; with the first dimension as the batch, native import needs [batch, ...] with at least one more dimension"
+                    + " (import with batch axis none to take the inputs as whole tensors)");
         }
-        long[] s = new long[dims.size() - 1];
-        for (int i = 1; i < dims.size(); i++) {
+        long[] s = new long[dims.size() - skip];
+        for (int i = skip; i < dims.size(); i++) {
             Onnx.TensorShapeProto.Dimension d = dims.get(i);
-            if (!d.hasDimValue() || d.getDimValue() <= 0) {
+            if (!d.hasDimValue() || d.getDimValue() < 0) {
                 throw new GraftException(GraftException.Code.MODEL, origin + ": input '" + in.getName() + "' dimension " + i + " is not static ("
-                        + (d.hasDimParam() ? d.getDimParam() : "unknown") + "); native import needs every dimension but the batch fixed");
+                        + (d.hasDimParam() ? d.getDimParam() : "unknown") + "); native import needs every dimension"
+                        + (skip == 1 ? " but the batch" : "") + " fixed");
             }
-            s[i - 1] = d.getDimValue();
+            s[i - skip] = d.getDimValue();
         }
-        return Shape.of(s);
+        return s;
     }
 
     /** The import state converters work on. */
     private static final class Ctx implements ImportContext {
         private final PluginRegistry registry;
         private final String origin;
+        private final boolean batchFirst;
+        private final Map<String, INDArray> known;
         private final Map<String, Value> values = new HashMap<>();
         private final Map<String, Shape> shapes = new HashMap<>();
         private final List<ModelIR.NodeIR> nodes = new ArrayList<>();
@@ -227,15 +432,19 @@ public final class OnnxImporter {
         private final Set<String> names = new HashSet<>(Set.of(Network.INPUT));
         private final List<OnnxNode> graphNodes = new ArrayList<>();
         private final Set<String> graphOutputs = new HashSet<>();
+        private final Map<String, String> dataInputs = new HashMap<>();
+        private final Map<String, INDArray> folded = new LinkedHashMap<>();
         private final Set<OnnxNode> fused = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         private final Map<String, String> opaque = new HashMap<>();
         private final Map<Class<?>, Object> states = new HashMap<>();
         private OnnxNode current;
         private int currentIndex = -1;
 
-        Ctx(PluginRegistry registry, Map<String, INDArray> constants, String origin) {
+        Ctx(PluginRegistry registry, Map<String, INDArray> constants, String origin, boolean batchFirst, Map<String, INDArray> known) {
             this.registry = registry;
             this.origin = origin;
+            this.batchFirst = batchFirst;
+            this.known = known;
             constants.forEach((k, v) -> values.put(k, new Value(k, null, null, v)));
         }
 
@@ -249,6 +458,26 @@ public final class OnnxImporter {
                 throw new IllegalArgumentException("input '" + onnxName + "' is neither a graph input, an initializer nor an earlier node's output");
             }
             return v;
+        }
+
+        @Override
+        public boolean batchFirst() {
+            return batchFirst;
+        }
+
+        @Override
+        public INDArray fold(String onnxName) {
+            INDArray k = known.get(onnxName);
+            if (k == null || !dataInputs.containsKey(onnxName)) {
+                return null;
+            }
+            Value v = values.get(onnxName);
+            long[] expect = batchFirst ? null : v.shape().dims();
+            if (expect == null || !Arrays.equals(expect, k.shape())) {
+                return null;
+            }
+            folded.put(onnxName, k);
+            return k.castTo(DataType.INT64);
         }
 
         String unique(String hint) {
@@ -291,7 +520,7 @@ public final class OnnxImporter {
                     throw new IllegalArgumentException("parameter " + p.name() + " of layer '" + layer + "' must have shape "
                             + Arrays.toString(p.shape()) + ", the model gives " + Arrays.toString(v.shape()));
                 }
-                params.put(name + "." + p.name(), v.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c'));
+                params.put(name + "." + p.name(), v.castTo(DataType.FLOAT).dup('c'));
             }
             for (String k : values.keySet()) {
                 if (specs.stream().noneMatch(p -> p.name().equals(k))) {
@@ -305,18 +534,41 @@ public final class OnnxImporter {
 
         @Override
         public void bind(String onnxName, String node) {
+            ElementType type = ElementType.FLOAT;
+            if (current != null) {
+                for (String in : current.inputs()) {
+                    if (!in.isEmpty() && values.containsKey(in)) {
+                        type = values.get(in).type();
+                        break;
+                    }
+                }
+            }
+            bind(onnxName, node, type);
+        }
+
+        @Override
+        public void bind(String onnxName, String node, ElementType type) {
             Shape s = shapes.get(node);
             if (s == null) {
                 throw new IllegalStateException("bind: '" + node + "' is not a Graft node of this import");
             }
             opaque.remove(onnxName);
-            values.put(onnxName, new Value(onnxName, node, s, null));
+            values.put(onnxName, new Value(onnxName, node, s, null, type));
         }
 
         @Override
         public void bindConstant(String onnxName, INDArray value) {
             opaque.remove(onnxName);
             values.put(onnxName, new Value(onnxName, null, null, value));
+        }
+
+        @Override
+        public Shape shapeOf(String node) {
+            Shape s = shapes.get(node);
+            if (s == null) {
+                throw new IllegalStateException("'" + node + "' is not a Graft node of this import");
+            }
+            return s;
         }
 
         @Override

@@ -33,6 +33,16 @@ public interface OnnxOpConverter extends Plugin<NoConfig> {
     /** The highest opset version this converter handles. */
     int maxOpset();
 
+    /**
+     * Whether the converter supports the node's attributes, decided from the node alone before
+     * anything is imported: null when it does, else the reason (e.g. "to = string: no string tensors").
+     * A node refused here makes the model unsupported, like a missing converter, and is listed with
+     * them. What depends on the inputs (shapes, constants) is checked by {@link #convert} instead.
+     */
+    default String unsupported(OnnxNode node) {
+        return null;
+    }
+
     /** Converts {@code node}. */
     void convert(OnnxNode node, ImportContext context);
 

@@ -16,10 +16,11 @@ import java.util.TreeSet;
 
 /**
  * {@code onnx-reduce}: ONNX's {@code ReduceMean}, {@code ReduceSum}, {@code ReduceMax},
- * {@code ReduceMin}, {@code ReduceSumSquare} and {@code ReduceL2} over some axes of each example
+ * {@code ReduceMin}, {@code ReduceSumSquare}, {@code ReduceL2}, {@code ReduceL1}, {@code ReduceLogSum},
+ * {@code ReduceLogSumExp} (computed with the maximum subtracted) and {@code ReduceProd} over some axes of each example
  * (never the batch). {@code axes} count without the batch axis; with {@code keepdims} the reduced
  * axes stay as size 1 ({@code [C, H, W]} over {@code [1, 2]} gives {@code [C, 1, 1]}), without they
- * are removed; at least one axis must remain. No parameters.
+ * are removed (every axis removed leaves a scalar per example). No parameters.
  *
  * <p>The reduced axes are moved to the end and merged, and the reduction always runs over two axes
  * of a {@code [batch, kept, reduced, 1]} view: ND4J 1.0.0-M2.1 fails on a reduction along one axis of
@@ -28,16 +29,16 @@ import java.util.TreeSet;
 public final class ReduceProvider implements LayerProvider<ReduceProvider.Config> {
 
     /** The reductions. */
-    public enum Op { MEAN, SUM, MAX, MIN, SUM_SQUARE, L2 }
+    public enum Op { MEAN, SUM, MAX, MIN, SUM_SQUARE, L2, L1, LOG_SUM, LOG_SUM_EXP, PROD }
 
     /** Options of {@code onnx-reduce}. */
     public record Config(
-            @Doc("the reduction: mean, sum, max, min, sum-square or l2") Op op,
+            @Doc("the reduction: mean, sum, max, min, sum-square, l2, l1, log-sum, log-sum-exp or prod") Op op,
             @Doc("the per-example axes to reduce (0 is the first axis after the batch)") List<Integer> axes,
             @Doc("whether to keep the reduced axes with size 1") @Default("true") boolean keepdims) {
         public Config {
             if (op == null) {
-                throw new IllegalArgumentException("op must be one of mean, sum, max, min, sum-square, l2");
+                throw new IllegalArgumentException("op must be one of mean, sum, max, min, sum-square, l2, l1, log-sum, log-sum-exp, prod");
             }
             if (axes == null || axes.isEmpty() || axes.stream().anyMatch(a -> a == null || a < 0)) {
                 throw new IllegalArgumentException("axes must be a non-empty list of per-example axes >= 0, got " + axes);
@@ -71,7 +72,14 @@ public final class ReduceProvider implements LayerProvider<ReduceProvider.Config
 
     @Override
     public String description() {
-        return "mean, sum, max, min, sum of squares or L2 norm over some axes of each example";
+        return "mean, sum, max, min, sum of squares, L1 / L2 norm, log-sum(-exp) or product over some axes of each example";
+    }
+
+    /** log(sum(exp(x))) over axes 2 and 3 of the view, shifted by the maximum so that exp never overflows. */
+    private static SDVariable logSumExp(LayerContext ctx, SDVariable x) {
+        SDVariable m = x.max(true, 2, 3);
+        SDVariable s = ctx.sd().math().log(ctx.sd().math().exp(x.sub(m)).sum(true, 2, 3)).add(m);
+        return s.sum(2, 3);
     }
 
     @Override
@@ -81,10 +89,6 @@ public final class ReduceProvider implements LayerProvider<ReduceProvider.Config
             private void check(Shape in) {
                 if (axes.get(axes.size() - 1) >= in.rank()) {
                     throw new IllegalArgumentException("onnx-reduce: axes " + axes + " are out of range for the input " + in);
-                }
-                if (!config.keepdims() && axes.size() == in.rank()) {
-                    throw new IllegalArgumentException("onnx-reduce over every axis of " + in + " without keepdims would leave a scalar"
-                            + " per example");
                 }
             }
 
@@ -143,6 +147,10 @@ public final class ReduceProvider implements LayerProvider<ReduceProvider.Config
                     case MIN -> x.min(2, 3);
                     case SUM_SQUARE -> x.mul(x).sum(2, 3);
                     case L2 -> ctx.sd().math().sqrt(x.mul(x).sum(2, 3));
+                    case L1 -> ctx.sd().math().abs(x).sum(2, 3);
+                    case LOG_SUM -> ctx.sd().math().log(x.sum(2, 3));
+                    case LOG_SUM_EXP -> logSumExp(ctx, x);
+                    case PROD -> x.prod(2, 3);
                 };
                 return y.reshape(out.withBatch(-1));
             }

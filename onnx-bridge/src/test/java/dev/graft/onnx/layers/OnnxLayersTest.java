@@ -25,7 +25,9 @@ class OnnxLayersTest {
     void servicesFileListsWellFormedProviders() {
         assertThat(ProviderContract.checkServices(LayerProvider.class))
                 .extracting(p -> p.id())
-                .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice");
+                .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice",
+                        "onnx-reshape", "onnx-constant", "onnx-reverse", "onnx-pool", "onnx-conv2d", "onnx-conv3d", "onnx-fold-batch",
+                        "onnx-unfold-batch", "onnx-cumsum");
     }
 
     @ParameterizedTest
@@ -98,7 +100,13 @@ class OnnxLayersTest {
         var check = LayerContract.of(new UnaryProvider(), config).inputs(Shape.of(2, 5));
         switch (op) {
             case SQRT, LOG, RECIPROCAL -> check.inputValues(ValueGenerator.uniform(0.5, 2));
-            case ABS, SOFTSIGN -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+            case ABS, SOFTSIGN, NOT_ZERO, SIGN, SELU, CELU -> check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+            case TRUNC, FLOOR, CEIL, ROUND -> check.inputValues(ValueGenerator.uniform(1.1, 1.4));
+            case ASIN, ACOS, ATANH -> check.inputValues(ValueGenerator.uniform(-0.8, 0.8));
+            case ACOSH -> check.inputValues(ValueGenerator.uniform(1.2, 3));
+            // away from the thresholds (alpha 0.3)
+            case THRESHOLDED_RELU -> check.inputValues(ValueGenerator.awayFromZero(0.5, 1));
+            case SHRINK -> check.inputValues(ValueGenerator.awayFromZero(0.4, 1));
             case CLIP -> check.inputValues(ValueGenerator.uniform(-0.35, 0.25));
             case HARD_SIGMOID -> check.inputValues(ValueGenerator.uniform(-1, 0.3));
             case HARD_SWISH -> check.inputValues(ValueGenerator.uniform(-2.9, 2.9));
@@ -157,15 +165,31 @@ class OnnxLayersTest {
     @EnumSource(ReduceProvider.Op.class)
     void reduce(ReduceProvider.Op op) {
         var check = LayerContract.of(new ReduceProvider(), new ReduceProvider.Config(op, List.of(0, 2), true)).inputs(Shape.of(2, 3, 4));
-        if (op == ReduceProvider.Op.L2) {
-            check.inputValues(ValueGenerator.awayFromZero(0.2, 1));
-        }
-        check.check();
         var last = LayerContract.of(new ReduceProvider(), new ReduceProvider.Config(op, List.of(1), false)).inputs(Shape.of(3, 4));
-        if (op == ReduceProvider.Op.L2) {
-            last.inputValues(ValueGenerator.awayFromZero(0.2, 1));
+        for (var c : List.of(check, last)) {
+            switch (op) {
+                case L2, L1 -> c.inputValues(ValueGenerator.awayFromZero(0.2, 1));
+                case LOG_SUM -> c.inputValues(ValueGenerator.uniform(0.5, 1.5));
+                default -> { }
+            }
+            c.check();
         }
-        last.check();
+    }
+
+    @Test
+    void reduceValues() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, -2, 3}});
+        assertThat(reduce(ReduceProvider.Op.L1, x)).isCloseTo(6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(reduce(ReduceProvider.Op.PROD, x)).isCloseTo(-6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(reduce(ReduceProvider.Op.LOG_SUM, x)).isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-12));
+        // far beyond exp's range: the maximum is taken out first
+        INDArray big = Nd4j.createFromArray(new double[][] {{1000, 1000}});
+        assertThat(reduce(ReduceProvider.Op.LOG_SUM_EXP, big)).isCloseTo(1000 + Math.log(2), org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    private static double reduce(ReduceProvider.Op op, INDArray x) {
+        var layer = new ReduceProvider().create(new ReduceProvider.Config(op, List.of(0), false));
+        return LayerRunner.of(layer).run(x).output().getDouble(0);
     }
 
     @Test
@@ -173,7 +197,9 @@ class OnnxLayersTest {
         var layer = new ReduceProvider().create(new ReduceProvider.Config(ReduceProvider.Op.MEAN, List.of(2, 1), false));
         assertThat(layer.outputShape(List.of(Shape.of(2, 3, 4)))).isEqualTo(Shape.of(2));
         var all = new ReduceProvider().create(new ReduceProvider.Config(ReduceProvider.Op.MEAN, List.of(0), false));
-        assertThatThrownBy(() -> all.outputShape(List.of(Shape.of(4)))).hasMessageContaining("scalar per example");
+        assertThat(all.outputShape(List.of(Shape.of(4)))).isEqualTo(Shape.of());
+        INDArray rows = Nd4j.createFromArray(new double[][] {{1, 2, 3, 6}, {0, 0, 2, 2}});
+        assertThat(LayerRunner.of(all).run(rows).output().toDoubleVector()).containsExactly(3, 1);
         INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 2}, {3, 4}}});
         var max = new ReduceProvider().create(new ReduceProvider.Config(ReduceProvider.Op.MAX, List.of(0), true));
         assertThat(LayerRunner.of(max).run(x).output().ravel().toDoubleVector()).containsExactly(3, 4);
@@ -199,5 +225,114 @@ class OnnxLayersTest {
                 Shape.of(2, 3, 4), Shape.of(2, 4, 5));
         assertThatThrownBy(() -> new MatMulProvider().create(new MatMulProvider.Config(null, false, InitSpec.of("xavier-uniform")))
                 .outputShape(List.of(Shape.of(3, 4), Shape.of(5, 2)))).hasMessageContaining("cannot multiply");
+    }
+
+    @Test
+    void roundingAndPiecewiseValues() {
+        INDArray x = Nd4j.createFromArray(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.6, -0.4).reshape(1, 8);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.ROUND), x)).containsExactly(-2, -2, 0, 0, 2, 2, 3, 0);
+        INDArray y = Nd4j.createFromArray(-1.0, -0.2, 0.0, 0.2, 1.0).reshape(1, 5);
+        assertThat(run(new UnaryProvider.Config(UnaryProvider.Op.SHRINK, 0.5, 0.1, null, null), y)).containsExactly(
+                new double[] {-0.9, 0, 0, 0, 0.9}, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(run(new UnaryProvider.Config(UnaryProvider.Op.THRESHOLDED_RELU, 0.1, 0, null, null), y)).containsExactly(
+                new double[] {0, 0, 0, 0.2, 1}, org.assertj.core.data.Offset.offset(0.0));
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.NOT), Nd4j.createFromArray(0.0, 1.0).reshape(1, 2))).containsExactly(1, 0);
+        double[] selu = run(new UnaryProvider.Config(UnaryProvider.Op.SELU, 1.5, 2, null, null), y);
+        assertThat(selu[0]).isCloseTo(2 * 1.5 * (Math.exp(-1) - 1), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(selu[4]).isCloseTo(2, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void cumsum() {
+        for (boolean exclusive : new boolean[] {false, true}) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                LayerContract.check(new CumSumProvider(), new CumSumProvider.Config(1, exclusive, reverse), Shape.of(2, 4));
+            }
+        }
+        var layer = new CumSumProvider().create(new CumSumProvider.Config(0, false, false));
+        assertThat(LayerRunner.of(layer).run(Nd4j.createFromArray(new double[][] {{1, 2, 3}})).output().toDoubleVector()).containsExactly(1, 3, 6);
+        var exclusive = new CumSumProvider().create(new CumSumProvider.Config(0, true, true));
+        assertThat(LayerRunner.of(exclusive).run(Nd4j.createFromArray(new double[][] {{1, 2, 3}})).output().toDoubleVector())
+                .containsExactly(5, 3, 0);
+    }
+
+    @Test
+    void truncAndNotZeroValues() {
+        INDArray x = Nd4j.createFromArray(-2.5, -0.5, 0.0, 0.7, 3.0).reshape(1, 5);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.TRUNC), x)).containsExactly(-2, -0.0, 0, 0, 3);
+        assertThat(run(UnaryProvider.Config.of(UnaryProvider.Op.NOT_ZERO), x)).containsExactly(1, 1, 0, 1, 1);
+    }
+
+    @Test
+    void reshapeToAScalarAndBack() {
+        LayerContract.check(new ReshapeProvider(), new ReshapeProvider.Config(List.of()), Shape.of(1, 1));
+        LayerContract.check(new ReshapeProvider(), new ReshapeProvider.Config(List.of(3L, 2L)), Shape.of(6));
+        assertThatThrownBy(() -> new ReshapeProvider().create(new ReshapeProvider.Config(List.of(4L))).outputShape(List.of(Shape.of(6))))
+                .hasMessageContaining("cannot reshape");
+    }
+
+    @Test
+    void constantRepeatsItsValueForEveryExample() {
+        LayerContract.check(new ConstantProvider(), new ConstantProvider.Config(List.of(2L, 3L), true), Shape.of(4));
+        var layer = new ConstantProvider().create(new ConstantProvider.Config(List.of(2L), false));
+        INDArray x = Nd4j.createFromArray(new double[][] {{Double.NaN}, {1}, {2}});
+        INDArray y = LayerRunner.of(layer).param("value", Nd4j.createFromArray(5.0, 6.0)).run(x).output();
+        assertThat(y.toDoubleMatrix()).isEqualTo(new double[][] {{5, 6}, {5, 6}, {5, 6}});
+    }
+
+    @Test
+    void reverse() {
+        LayerContract.check(new ReverseProvider(), new ReverseProvider.Config(List.of(0, 2)), Shape.of(2, 3, 4));
+        var layer = new ReverseProvider().create(new ReverseProvider.Config(List.of(1)));
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 2, 3}, {4, 5, 6}}});
+        assertThat(LayerRunner.of(layer).run(x).output()).isEqualTo(Nd4j.createFromArray(new double[][][] {{{3, 2, 1}, {6, 5, 4}}}));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PoolProvider.Op.class)
+    void poolOverThreeAxesWithDilationsAndPadding(PoolProvider.Op op) {
+        var check = LayerContract.of(new PoolProvider(), new PoolProvider.Config(op, List.of(2, 2, 2), List.of(1, 2, 1), List.of(1, 1, 2),
+                List.of(1L, 0L, 0L, 0L, 1L, 1L))).inputs(Shape.of(2, 3, 4, 5));
+        if (op == PoolProvider.Op.MAX) {
+            // distinct values, so that no two elements of a window tie
+            check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
+        }
+        check.check();
+        var layer = new PoolProvider().create(new PoolProvider.Config(op, List.of(2), List.of(1), List.of(2), List.of(0L, 0L)));
+        INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 5, 2, 4}}});
+        double[] want = op == PoolProvider.Op.MAX ? new double[] {2, 5} : new double[] {1.5, 4.5};
+        assertThat(LayerRunner.of(layer).run(x).output().ravel().toDoubleVector()).containsExactly(want);
+    }
+
+    @Test
+    void conv3dAndAConvolutionByAWeightInput() {
+        LayerContract.check(new Conv3dProvider(), new Conv3dProvider.Config(4, List.of(2, 2, 2), List.of(1, 2, 1), List.of(1, 1, 2),
+                List.of(1, 0, 1), 2, true, InitSpec.of("xavier-uniform")), Shape.of(2, 3, 4, 5));
+        // the weight and bias come as inputs in a batch of one
+        LayerContract.of(new Conv2dProvider(), new Conv2dProvider.Config(List.of(1, 2), List.of(1, 1), List.of(1L, 0L)))
+                .inputs(Shape.of(2, 4, 5), Shape.of(3, 2, 2, 2), Shape.of(3)).batch(1).check();
+    }
+
+    @Test
+    void foldAndUnfoldMoveTheFirstAxisIntoTheBatchAndBack() {
+        var fold = new FoldBatchProvider().create(dev.graft.api.config.NoConfig.INSTANCE);
+        var unfold = new UnfoldBatchProvider().create(new UnfoldBatchProvider.Config(3));
+        assertThat(fold.outputShape(List.of(Shape.of(3, 2, 4)))).isEqualTo(Shape.of(2, 4));
+        assertThat(unfold.outputShape(List.of(Shape.of(2, 4)))).isEqualTo(Shape.of(3, 2, 4));
+        // the pair inside a network: every row of the batch of 2 becomes 3 rows for the layer between, then comes back
+        var ir = new dev.graft.runtime.model.ModelIR(dev.graft.runtime.model.ModelIR.FORMAT,
+                new dev.graft.runtime.model.ModelIR.InputIR("input", List.of(3L, 2L, 4L)),
+                List.of(new dev.graft.runtime.model.ModelIR.NodeIR("fold", "onnx-fold-batch", "1.0.0", java.util.Map.of(), List.of("input")),
+                        new dev.graft.runtime.model.ModelIR.NodeIR("sum", "onnx-reduce", "1.0.0",
+                                java.util.Map.of("op", "sum", "axes", List.of(1), "keepdims", true), List.of("fold")),
+                        new dev.graft.runtime.model.ModelIR.NodeIR("unfold", "onnx-unfold-batch", "1.0.0", java.util.Map.of("n", 3), List.of("sum"))),
+                "unfold", null, null, List.of());
+        var net = new dev.graft.runtime.engine.Network(ir, dev.graft.runtime.Graft.builder().useEnvironment(false).build().plugins(),
+                java.util.Map.of());
+        net.initialize(0);
+        INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 2, 4);
+        INDArray y = net.predict(x, 8);
+        assertThat(y.shape()).containsExactly(2, 3, 2, 1);
+        assertThat(y.sub(x.sum(true, 3)).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 }

@@ -134,6 +134,11 @@ public final class Network {
         if (problems.isEmpty() && !shapes.containsKey(ir.output())) {
             problems.add("model output '" + ir.output() + "' is not a node of the model");
         }
+        for (String extra : ir.extraOutputs()) {
+            if (problems.isEmpty() && !shapes.containsKey(extra)) {
+                problems.add("model output '" + extra + "' is not a node of the model");
+            }
+        }
         Loss l = null;
         if (ir.loss() != null) {
             try {
@@ -290,6 +295,9 @@ public final class Network {
         }
         if (mode == Mode.INFER) {
             (loss == null ? sd.identity(out) : loss.predictions(sd, out)).rename(PREDICTIONS);
+            for (int k = 0; k < ir.extraOutputs().size(); k++) {
+                sd.identity(vars.get(ir.extraOutputs().get(k))).rename(extraOutputName(k));
+            }
         }
         return sd;
     }
@@ -487,11 +495,25 @@ public final class Network {
 
     private SameDiff evalGraph;
 
+    /** The inference-graph variable of the {@code k}-th extra output ({@link ModelIR#extraOutputs()}). */
+    public static String extraOutputName(int k) {
+        return PREDICTIONS + "_extra_" + k;
+    }
+
     /**
      * Predictions of a model with several inputs ({@link ModelIR#extraInputs()}), by input name
      * ({@code input} and the extra inputs' names), in batches of {@code batch}.
      */
     public INDArray predict(Map<String, INDArray> inputs, int batch) {
+        return predictAll(inputs, batch).get(0);
+    }
+
+    /**
+     * Every output of the model ({@code output}, then {@link ModelIR#extraOutputs()} in order) for
+     * inputs by name ({@code input} and the extra inputs' names), in batches of {@code batch}. The
+     * first is what {@link #predict(Map, int)} returns; the others are the nodes' values as they are.
+     */
+    public List<INDArray> predictAll(Map<String, INDArray> inputs, int batch) {
         java.util.Set<String> want = new java.util.LinkedHashSet<>();
         want.add(INPUT);
         ir.extraInputs().forEach(e -> want.add(e.name()));
@@ -507,14 +529,29 @@ public final class Network {
             }
         }
         SameDiff sd = inferGraph();
-        List<INDArray> parts = new ArrayList<>();
+        String[] names = new String[1 + ir.extraOutputs().size()];
+        names[0] = PREDICTIONS;
+        for (int k = 1; k < names.length; k++) {
+            names[k] = extraOutputName(k - 1);
+        }
+        List<List<INDArray>> parts = new ArrayList<>();
+        for (String ignored : names) {
+            parts.add(new ArrayList<>());
+        }
         for (long s = 0; s < n; s += batch) {
             var idx = org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + batch));
             Map<String, INDArray> ph = new HashMap<>();
             inputs.forEach((k, v) -> ph.put(k, v.castTo(DataType.FLOAT).get(idx)));
-            parts.add(sd.output(ph, PREDICTIONS).get(PREDICTIONS).dup());
+            Map<String, INDArray> out = sd.output(ph, names);
+            for (int k = 0; k < names.length; k++) {
+                parts.get(k).add(out.get(names[k]).dup());
+            }
         }
-        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+        List<INDArray> result = new ArrayList<>();
+        for (List<INDArray> p : parts) {
+            result.add(p.size() == 1 ? p.get(0) : Nd4j.concat(0, p.toArray(new INDArray[0])));
+        }
+        return result;
     }
 
     /** Predictions ({@code loss.predictions(output)}) for features, in batches of {@code batch}. */

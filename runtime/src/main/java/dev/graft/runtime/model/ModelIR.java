@@ -19,23 +19,35 @@ import java.util.Map;
  * @param transforms feature transforms applied before the first node, in order
  * @param extraInputs further inputs beside {@code input} (imported models with several inputs);
  *                    nodes name them like {@code input}; null or empty for trained models
+ * @param extraOutputs further outputs beside {@code output} (imported models with several outputs),
+ *                    node or input names in the order the model returns them; null or empty for
+ *                    trained models. Files written before this field existed load with none.
  */
 public record ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,
                       List<PluginIR> transforms,
                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                      List<InputIR> extraInputs) {
+                      List<InputIR> extraInputs,
+                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                      List<String> extraOutputs) {
     public static final String FORMAT = "graft-model/1";
 
     public ModelIR {
         nodes = List.copyOf(nodes);
         transforms = transforms == null ? List.of() : List.copyOf(transforms);
         extraInputs = extraInputs == null ? List.of() : List.copyOf(extraInputs);
+        extraOutputs = extraOutputs == null ? List.of() : List.copyOf(extraOutputs);
+    }
+
+    /** A model with one output. */
+    public ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,
+                   List<PluginIR> transforms, List<InputIR> extraInputs) {
+        this(format, input, nodes, output, loss, target, transforms, extraInputs, List.of());
     }
 
     /** A model with one input. */
     public ModelIR(String format, InputIR input, List<NodeIR> nodes, String output, PluginIR loss, TargetIR target,
                    List<PluginIR> transforms) {
-        this(format, input, nodes, output, loss, target, transforms, List.of());
+        this(format, input, nodes, output, loss, target, transforms, List.of(), List.of());
     }
 
     /**

@@ -35,4 +35,17 @@ class ModelJsonTest {
         assertThatThrownBy(() -> ModelJson.read(ModelJson.write(sample()).replace("\"output\"", "\"outputz\""), "m.json"))
                 .hasMessageContaining("outputz");
     }
+
+    @Test
+    void extraOutputsRoundTripAndFilesWithoutThemStillLoad() {
+        ModelIR s = sample();
+        ModelIR two = new ModelIR(s.format(), s.input(), s.nodes(), s.output(), null, null, List.of(), List.of(), List.of("flatten1"));
+        String json = ModelJson.write(two);
+        assertThat(json).contains("\"extraOutputs\" : [ \"flatten1\" ]");
+        assertThat(ModelJson.read(json, "m.json").extraOutputs()).containsExactly("flatten1");
+        // a file written before extra outputs existed has no such field: it loads with none, and one output is written without it
+        String old = ModelJson.write(s);
+        assertThat(old).doesNotContain("extraOutputs");
+        assertThat(ModelJson.read(old, "m.json").extraOutputs()).isEmpty();
+    }
 }

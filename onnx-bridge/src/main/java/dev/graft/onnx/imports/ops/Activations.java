@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * Element-wise activations with a Graft layer of their own (opsets 7-17): {@code Relu} as
+ * Element-wise activations with a Graft layer of their own (opsets 1-17; {@code consumed_inputs} of opsets 1-5 is ignored): {@code Relu} as
  * {@code relu}, {@code Sigmoid} as {@code sigmoid}, {@code Tanh} as {@code tanh}, {@code LeakyRelu}
  * as {@code leaky-relu} (its {@code alpha}, default 0.01, must be >= 0) and {@code Elu} as
  * {@code elu} ({@code alpha}, default 1). On a constant input the function is applied at import.
@@ -19,7 +19,7 @@ public final class Activations {
     /** An activation converter: the Graft layer, its config from the node, and the function for constants. */
     abstract static class Activation extends OpConverter {
         Activation(String opType, String description) {
-            super(opType, 7, 17, description);
+            super(opType, 1, 17, description);
         }
 
         abstract String layer();

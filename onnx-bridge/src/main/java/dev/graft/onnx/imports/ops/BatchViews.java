@@ -40,6 +40,10 @@ import java.util.StringJoiner;
  *       (with an {@code onnx-transpose} and a {@code reshape} if needed). Other ops meeting a view
  *       report that the batch axis is not first.</li>
  * </ul>
+ *
+ * <p>Views exist only when the first dimension is the batch ({@link ImportContext#batchFirst()}). Under
+ * batch axis {@code NONE} every axis is an example axis and the converters handle any permutation or
+ * reshape themselves, so every method here returns false.
  */
 final class BatchViews {
     private BatchViews() {
@@ -294,6 +298,9 @@ final class BatchViews {
 
     /** {@code Transpose} of a view, or of an ordinary value by a permutation that moves the batch. */
     static boolean transpose(OnnxNode node, ImportContext ctx) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String in = node.inputs().get(0);
         boolean viewIn = isView(ctx, in);
         if (!viewIn && ctx.value(in).isConstant()) {
@@ -332,6 +339,9 @@ final class BatchViews {
      * @param force whether the Reshape converter has given up on an ordinary value
      */
     static boolean reshape(OnnxNode node, ImportContext ctx, long[] target, boolean force) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String in = node.inputs().get(0);
         boolean viewIn = isView(ctx, in);
         if (!viewIn && ctx.value(in).isConstant()) {
@@ -527,6 +537,9 @@ final class BatchViews {
 
     /** {@code Shape} of a view: its ONNX dims, the batch group as a multiple of the batch size. */
     static boolean shape(OnnxNode node, ImportContext ctx) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String in = node.inputs().get(0);
         if (!isView(ctx, in)) {
             return false;
@@ -551,6 +564,9 @@ final class BatchViews {
      * Returns false when neither operand holds the batch size.
      */
     static boolean foldBatchArithmetic(OnnxNode node, ImportContext ctx, Const a, Const b) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         if (!a.hasBatch() && !b.hasBatch()) {
             return false;
         }
@@ -591,6 +607,9 @@ final class BatchViews {
 
     /** {@code Slice} of a view along axes that are single atoms (or the batch axis, whole). */
     static boolean slice(OnnxNode node, ImportContext ctx, long[] starts, long[] ends, long[] axes, long[] steps) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String in = node.inputs().get(0);
         if (!isView(ctx, in)) {
             return false;
@@ -650,6 +669,9 @@ final class BatchViews {
 
     /** {@code Split} of a view along an axis that is a single atom. */
     static boolean split(OnnxNode node, ImportContext ctx, long axis, long[] split) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String in = node.inputs().get(0);
         if (!isView(ctx, in)) {
             return false;
@@ -686,6 +708,9 @@ final class BatchViews {
 
     /** {@code MatMul} where an operand is a view. */
     static boolean matmul(OnnxNode node, ImportContext ctx) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String an = node.inputs().get(0);
         String bn = node.inputs().get(1);
         if (!isView(ctx, an) && !isView(ctx, bn)) {
@@ -747,6 +772,9 @@ final class BatchViews {
 
     /** {@code Gemm} whose A is a view (a matrix with the batch merged into its rows). */
     static boolean gemm(OnnxNode node, ImportContext ctx) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String an = node.inputs().get(0);
         if (!isView(ctx, an)) {
             return false;
@@ -792,6 +820,9 @@ final class BatchViews {
 
     /** {@code Softmax} / {@code LogSoftmax} of a view over its last axis. */
     static boolean softmax(OnnxNode node, ImportContext ctx, String layer) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String in = node.inputs().get(0);
         if (!isView(ctx, in)) {
             return false;
@@ -812,6 +843,9 @@ final class BatchViews {
 
     /** {@code Add}, {@code Sub}, {@code Mul}, {@code Div}, {@code Pow} where an operand is a view. */
     static boolean binary(OnnxNode node, ImportContext ctx, String op) {
+        if (!ctx.batchFirst()) {
+            return false;
+        }
         String an = node.inputs().get(0);
         String bn = node.inputs().get(1);
         if (!isView(ctx, an) && !isView(ctx, bn)) {

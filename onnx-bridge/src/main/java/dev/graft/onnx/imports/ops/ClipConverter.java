@@ -4,16 +4,19 @@ import dev.graft.onnx.imports.ImportContext;
 import dev.graft.onnx.imports.OnnxNode;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * {@code Clip} (opsets 7-17) as {@code onnx-unary} clip: the bounds are the {@code min} / {@code max}
- * attributes before opset 11 and the optional constant inputs from opset 11 ({@code ReLU6} is
- * {@code Clip(0, 6)}). A constant input is clipped at import. Rejected: computed bounds.
+ * {@code Clip} (opsets 1-17): the bounds are the {@code min} / {@code max} attributes before opset 11
+ * and the optional inputs from opset 11 ({@code ReLU6} is {@code Clip(0, 6)}). Constant bounds make an
+ * {@code onnx-unary} clip; computed bounds (whole tensors, batch axis NONE) an {@code onnx-nary} max
+ * with the lower bound and min with the upper one, where {@code min > max} gives {@code max} as ONNX
+ * says. A constant input is clipped at import.
  */
 public final class ClipConverter extends OpConverter {
     public ClipConverter() {
-        super("Clip", 7, 17, "ONNX Clip (attribute and input forms) as onnx-unary clip");
+        super("Clip", 1, 17, "ONNX Clip (attribute and input forms) as onnx-unary clip, or onnx-nary max / min for computed bounds");
     }
 
     @Override
@@ -25,10 +28,14 @@ public final class ClipConverter extends OpConverter {
             min = node.has("min") ? attrDouble(node, "min", 0) : null;
             max = node.has("max") ? attrDouble(node, "max", 0) : null;
         } else {
-            org.nd4j.linalg.api.ndarray.INDArray lo = optionalConstant(ctx, node, 1, "min");
-            org.nd4j.linalg.api.ndarray.INDArray hi = optionalConstant(ctx, node, 2, "max");
-            min = lo == null ? null : Const.of(lo).scalar("min");
-            max = hi == null ? null : Const.of(hi).scalar("max");
+            ImportContext.Value lo = node.input(1).isPresent() ? input(ctx, node, 1) : null;
+            ImportContext.Value hi = node.input(2).isPresent() ? input(ctx, node, 2) : null;
+            if ((lo != null && !lo.isConstant()) || (hi != null && !hi.isConstant())) {
+                computedBounds(node, ctx, x, lo, hi);
+                return;
+            }
+            min = lo == null ? null : Const.of(lo.constant()).scalar("min");
+            max = hi == null ? null : Const.of(hi.constant()).scalar("max");
         }
         if (min != null && min <= -Float.MAX_VALUE) {
             min = null;
@@ -55,5 +62,31 @@ public final class ClipConverter extends OpConverter {
             config.put("max", max);
         }
         emit(ctx, node, "onnx-unary", config, x.node(), Map.of());
+    }
+
+    private static void computedBounds(OnnxNode node, ImportContext ctx, ImportContext.Value x, ImportContext.Value lo, ImportContext.Value hi) {
+        if (ctx.batchFirst() || x.isConstant()) {
+            throw new IllegalArgumentException("computed bounds are supported for computed whole tensors (batch axis none) only");
+        }
+        String h = hint(node);
+        int r = x.shape().rank();
+        String y = x.node();
+        if (lo != null) {
+            y = ctx.emit("onnx-nary", Map.of("op", "max"), List.of(y, bound(ctx, lo, x, r, h + "_min")), Map.of(), h + "_lower");
+        }
+        if (hi != null) {
+            y = ctx.emit("onnx-nary", Map.of("op", "min"), List.of(y, bound(ctx, hi, x, r, h + "_max")), Map.of(), h);
+        }
+        ctx.bind(out(node), y, x.type());
+    }
+
+    private static String bound(ImportContext ctx, ImportContext.Value v, ImportContext.Value x, int r, String h) {
+        if (v.isConstant()) {
+            Const c = Const.of(v.constant());
+            long[] shape = Params.padTo(c.shape, r);
+            return ctx.emit("onnx-constant", Map.of("shape", Params.list(shape), "trainable", false), List.of(x.node()),
+                    Map.of("value", c.reshape(shape).toArray()), h);
+        }
+        return reshape(ctx, v.node(), Params.padTo(v.shape().dims(), r), h);
     }
 }

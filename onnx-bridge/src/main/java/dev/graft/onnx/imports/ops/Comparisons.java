@@ -2,6 +2,7 @@ package dev.graft.onnx.imports.ops;
 
 import dev.graft.onnx.imports.ImportContext;
 import dev.graft.onnx.imports.OnnxNode;
+import dev.graft.onnx.proto.ElementType;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +13,10 @@ import java.util.Map;
  * {@code Equal}, {@code Less} and {@code Greater} (opsets 7-17) with broadcasting. Of two constants
  * at import (booleans as 1 / 0 integers, so shape arithmetic can use them); otherwise as
  * {@code onnx-compare}, whose 1 / 0 result has no gradient: a {@code Where}, a {@code Cast} to float
- * or arithmetic may read it. A constant operand becomes the layer's fixed parameter. Rejected:
- * computed operands of different ranks and constants that would stand for the batch size.
+ * or arithmetic may read it; its type is bool. A constant operand becomes the layer's fixed parameter.
+ * Under batch axis {@code NONE} an operand of lower rank is reshaped up first. Rejected: constants
+ * that would stand for the batch size, and when the first dimension is the batch, computed operands
+ * of different ranks.
  */
 public final class Comparisons {
     private Comparisons() {
@@ -37,25 +40,39 @@ public final class Comparisons {
                 ctx.bindConstant(out(node), (r.isInt() ? r : r.cast(7)).toArray());
                 return;
             }
+            String h = hint(node);
             if (!a.isConstant() && !b.isConstant()) {
+                String an = a.node();
+                String bn = b.node();
                 if (a.shape().rank() != b.shape().rank()) {
-                    throw new IllegalArgumentException("the operands have per-example shapes " + dims(a.shape()) + " and " + dims(b.shape())
-                            + "; ONNX broadcasting of different ranks would line the batch axis of one up with an example axis of the other");
+                    if (ctx.batchFirst()) {
+                        throw new IllegalArgumentException("the operands have per-example shapes " + dims(a.shape()) + " and " + dims(b.shape())
+                                + "; ONNX broadcasting of different ranks would line the batch axis of one up with an example axis of the other");
+                    }
+                    int r = Math.max(a.shape().rank(), b.shape().rank());
+                    an = reshape(ctx, an, Params.padTo(a.shape().dims(), r), h + "_a");
+                    bn = reshape(ctx, bn, Params.padTo(b.shape().dims(), r), h + "_b");
                 }
-                emit(ctx, node, "onnx-compare", Map.of("op", op), List.of(a.node(), b.node()), Map.of());
+                String y = ctx.emit("onnx-compare", Map.of("op", op), List.of(an, bn), Map.of(), h);
+                ctx.bind(out(node), y, ElementType.BOOL);
                 return;
             }
             boolean constantFirst = a.isConstant();
             ImportContext.Value x = constantFirst ? b : a;
-            Const c = Params.perExample(Const.of((constantFirst ? a : b).constant()), x, "the constant operand");
+            Const c = Params.perExample(ctx, Const.of((constantFirst ? a : b).constant()), x, "the constant operand");
             if (c.isInt()) {
                 c = Const.reals(c.shape, c.doubles("the constant operand"), org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            }
+            String xn = x.node();
+            if (c.rank() > x.shape().rank()) {
+                xn = reshape(ctx, xn, Params.padTo(x.shape().dims(), c.rank()), h + "_up");
             }
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("op", op);
             config.put("constant-shape", Params.list(c.shape));
             config.put("constant-first", constantFirst);
-            emit(ctx, node, "onnx-compare", config, x.node(), Map.of("c", c.toArray()));
+            String y = ctx.emit("onnx-compare", config, List.of(xn), Map.of("c", c.toArray()), h);
+            ctx.bind(out(node), y, ElementType.BOOL);
         }
     }
 

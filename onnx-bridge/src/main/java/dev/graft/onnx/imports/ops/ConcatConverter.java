@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code Concat} (opsets 7-17): of computed values along a non-batch axis as {@code concat} (axis
- * counted without the batch); of constants at import (shape arithmetic keeps the batch size marker);
- * a single computed input is passed through. Rejected: the batch axis, and mixing computed values
- * with constants.
+ * {@code Concat} (opsets 1-17; {@code axis} defaults to 1 before opset 4): of computed values as
+ * {@code concat} (axis counted without the batch when the first dimension is the batch); constants
+ * among them become {@code onnx-constant} nodes; of constants only at import (shape arithmetic keeps
+ * the batch size marker); a single computed input is passed through. Rejected: the batch axis.
  */
 public final class ConcatConverter extends OpConverter {
     public ConcatConverter() {
-        super("Concat", 7, 17, "ONNX Concat along a non-batch axis as concat, folded for constants");
+        super("Concat", 1, 17, "ONNX Concat as concat, folded for constants");
     }
 
     @Override
@@ -29,7 +29,7 @@ public final class ConcatConverter extends OpConverter {
         if (in.isEmpty()) {
             throw new IllegalArgumentException("Concat has no inputs");
         }
-        long axis = node.attrInt("axis", 0);
+        long axis = node.attrInt("axis", node.opset() < 4 ? 1 : 0);
         if (in.stream().allMatch(ImportContext.Value::isConstant)) {
             List<Const> parts = in.stream().map(v -> Const.of(v.constant())).toList();
             int r = parts.get(0).rank();
@@ -40,15 +40,24 @@ public final class ConcatConverter extends OpConverter {
             ctx.bindConstant(out(node), Const.concat(parts, (int) a).toArray());
             return;
         }
-        if (in.stream().anyMatch(ImportContext.Value::isConstant)) {
-            throw new IllegalArgumentException("Concat mixes computed values with constants " + in.stream().filter(ImportContext.Value::isConstant)
-                    .map(ImportContext.Value::onnxName).toList() + "; native import concatenates computed values only");
+        ImportContext.Value like = in.stream().filter(v -> !v.isConstant()).findFirst().orElseThrow();
+        int a = exampleAxis(ctx, axis, fullRank(ctx, like), "axis");
+        List<String> nodes = new ArrayList<>();
+        String h = hint(node);
+        for (ImportContext.Value v : in) {
+            if (v.isConstant()) {
+                if (Const.of(v.constant()).size() == 0) {
+                    continue;   // an empty part adds nothing
+                }
+                nodes.add(promote(ctx, v, like, h + "_const"));
+            } else {
+                nodes.add(v.node());
+            }
         }
-        if (in.size() == 1) {
-            ctx.bind(out(node), in.get(0).node());
+        if (nodes.size() == 1) {
+            ctx.bind(out(node), nodes.get(0), like.type());
             return;
         }
-        int a = exampleAxis(axis, fullRank(in.get(0)), "axis");
-        emit(ctx, node, "concat", Map.of("axis", a), in.stream().map(ImportContext.Value::node).toList(), Map.of());
+        ctx.bind(out(node), ctx.emit("concat", Map.of("axis", a), nodes, Map.of(), h), like.type());
     }
 }

@@ -66,6 +66,9 @@ final class Const {
     }
 
     INDArray toArray() {
+        if (size() == 0) {
+            return Nd4j.create(isInt() ? DataType.LONG : type, shape);
+        }
         INDArray flat = isInt() ? Nd4j.createFromArray(ints) : type == DataType.DOUBLE ? Nd4j.createFromArray(reals)
                 : Nd4j.createFromArray(toFloats(reals));
         return shape.length == 0 ? flat.reshape() : flat.reshape('c', shape);
@@ -280,7 +283,10 @@ final class Const {
         return new Const(outShape, li, di, type);
     }
 
-    /** Elements {@code starts[i]:ends[i]:steps[i]} along {@code axes[i]} (already clamped, steps > 0). */
+    /**
+     * Elements {@code starts[i]:ends[i]:steps[i]} along {@code axes[i]}, bounds already clamped (to
+     * {@code [0, dim]} for a positive step, {@code [-1, dim - 1]} for a negative one).
+     */
     Const slice(int[] axes, long[] starts, long[] ends, long[] steps) {
         long[] lo = new long[rank()];
         long[] step = new long[rank()];
@@ -290,7 +296,8 @@ final class Const {
             int a = axes[i];
             lo[a] = starts[i];
             step[a] = steps[i];
-            outShape[a] = Math.max(0, (ends[i] - starts[i] + steps[i] - 1) / steps[i]);
+            outShape[a] = steps[i] > 0 ? Math.max(0, (ends[i] - starts[i] + steps[i] - 1) / steps[i])
+                    : Math.max(0, (starts[i] - ends[i] - steps[i] - 1) / -steps[i]);
         }
         long[] st = strides(shape);
         int n = (int) Arrays.stream(outShape).reduce(1, Math::multiplyExact);

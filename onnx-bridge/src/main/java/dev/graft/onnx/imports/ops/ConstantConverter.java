@@ -6,13 +6,13 @@ import dev.graft.onnx.proto.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * {@code Constant} (opsets 7-17): binds its output to the value, from {@code value} (a tensor),
+ * {@code Constant} (opsets 1-17): binds its output to the value, from {@code value} (a tensor),
  * {@code value_float}, {@code value_floats}, {@code value_int} or {@code value_ints}. A constant that
  * a layer uses as a parameter becomes trainable there. Rejected: sparse and string constants.
  */
 public final class ConstantConverter extends OpConverter {
     public ConstantConverter() {
-        super("Constant", 7, 17, "ONNX Constant: a value known at import");
+        super("Constant", 1, 17, "ONNX Constant: a value known at import");
     }
 
     @Override

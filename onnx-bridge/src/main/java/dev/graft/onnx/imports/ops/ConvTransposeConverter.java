@@ -2,6 +2,7 @@ package dev.graft.onnx.imports.ops;
 
 import dev.graft.onnx.imports.ImportContext;
 import dev.graft.onnx.imports.OnnxNode;
+import dev.graft.onnx.imports.UnsupportedNodeException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.Map;
  * {@code VALID} (none); {@code SAME_UPPER} / {@code SAME_LOWER} (the output is {@code size * stride},
  * the odd element of the padding at the end / the beginning); or an {@code output_shape} (spatial
  * sizes, or with batch and channels in front), whose padding is split as the operator's definition
- * says (the odd element at the end for {@code SAME_UPPER}, else at the beginning). Rejected: 3-D
+ * says (the odd element at the end for {@code SAME_UPPER}, else at the beginning). Under batch axis
+ * {@code NONE} the ONNX batch axis is folded into Graft's batch around the layer. Rejected: 3-D
  * kernels, computed weights, and an {@code output_shape} larger than the unpadded result.
  */
 public final class ConvTransposeConverter extends OpConverter {
@@ -30,19 +32,28 @@ public final class ConvTransposeConverter extends OpConverter {
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
         ImportContext.Value x = computed(ctx, node, 0, "the input X");
+        String h = hint(node);
+        String folded = fold(ctx, x, h);
+        dev.graft.api.Shape xs = ctx.shapeOf(folded);
+        for (int i = 1; i <= 2; i++) {
+            if (node.input(i).isPresent() && !input(ctx, node, i).isConstant()) {
+                throw new UnsupportedNodeException((i == 1 ? "the weight W" : "the bias B") + " ('" + node.inputs().get(i) + "') is computed"
+                        + " from the inputs; native import takes the weight and bias of a ConvTranspose as constants (initializers)");
+            }
+        }
         Const w = Const.of(constant(ctx, node, 1, "the weight W")).noBatch("the weight W");
         int n = w.rank() - 2;
         if (n != 1 && n != 2) {
-            throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape) + "; native import converts 1-D and 2-D"
+            throw new UnsupportedNodeException("W has shape " + Arrays.toString(w.shape) + "; native import converts 1-D and 2-D"
                     + " transposed convolutions only");
         }
-        if (x.shape().rank() != n + 1) {
-            throw new IllegalArgumentException("X has per-example shape " + dims(x.shape()) + " but W " + Arrays.toString(w.shape)
+        if (xs.rank() != n + 1) {
+            throw new IllegalArgumentException("X has per-example shape " + dims(xs) + " but W " + Arrays.toString(w.shape)
                     + " is a " + n + "-D kernel");
         }
         long group = node.attrInt("group", 1);
-        if (group <= 0 || x.shape().dim(0) != w.shape[0] || x.shape().dim(0) % group != 0) {
-            throw new IllegalArgumentException("X has " + x.shape().dim(0) + " channels, W " + Arrays.toString(w.shape) + " and group "
+        if (group <= 0 || xs.dim(0) != w.shape[0] || xs.dim(0) % group != 0) {
+            throw new IllegalArgumentException("X has " + xs.dim(0) + " channels, W " + Arrays.toString(w.shape) + " and group "
                     + group + " do not fit (W's first axis is the input channels, divisible by group)");
         }
         int[] kernel = new int[n];
@@ -56,7 +67,7 @@ public final class ConvTransposeConverter extends OpConverter {
         long[] strides = perAxis(node, "strides", n, 1);
         long[] dilations = perAxis(node, "dilations", n, 1);
         long[] outputPadding = perAxis(node, "output_padding", n, 0);
-        long[] sizes = Arrays.copyOfRange(x.shape().dims(), 1, n + 1);
+        long[] sizes = Arrays.copyOfRange(xs.dims(), 1, n + 1);
         long[] pads = pads(node, n, sizes, kernel, strides, dilations, outputPadding);
 
         long filters = w.shape[1] * group;
@@ -75,7 +86,8 @@ public final class ConvTransposeConverter extends OpConverter {
         config.put("output-padding", ints(outputPadding));
         config.put("groups", group);
         config.put("use-bias", bArr != null);
-        emit(ctx, node, "onnx-conv-transpose", config, x.node(), params);
+        String y = ctx.emit("onnx-conv-transpose", config, List.of(folded), params, h);
+        ctx.bind(out(node), unfold(ctx, y, x, h + "_unfold"));
     }
 
     /** {@code [before..., after...]} from pads, auto_pad or output_shape. */

@@ -4,6 +4,7 @@ import dev.graft.onnx.imports.ImportContext;
 import dev.graft.onnx.imports.OnnxNode;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,8 +12,9 @@ import java.util.Map;
  * at import; of a computed value as {@code onnx-expand} of the non-batch axes (the output is the
  * broadcast of the input's and the target's shapes), or the input itself when nothing grows. The
  * target's entry aligned with the batch axis must be 1 or the batch size (from {@code Shape}).
- * Rejected: computed shapes, targets with more axes than a computed input, and constants expanded
- * to the batch size.
+ * Under batch axis {@code NONE} the target may have more axes than the input, which is reshaped up
+ * first. Rejected: computed shapes, and when the first dimension is the batch, targets with more axes
+ * than a computed input and constants expanded to the batch size.
  */
 public final class ExpandConverter extends OpConverter {
     public ExpandConverter() {
@@ -35,7 +37,11 @@ public final class ExpandConverter extends OpConverter {
             ctx.bindConstant(out(node), Const.binary(c, zeros, Double::sum, Long::sum, "Expand").toArray());
             return;
         }
-        int full = fullRank(x);
+        if (!ctx.batchFirst()) {
+            wholeTensor(node, ctx, x, target);
+            return;
+        }
+        int full = fullRank(ctx, x);
         if (target.length > full) {
             throw new IllegalArgumentException("the shape " + Arrays.toString(target) + " has more axes than the input (" + full
                     + " with the batch); the new leading axes would move the batch axis");
@@ -62,5 +68,35 @@ public final class ExpandConverter extends OpConverter {
             return;
         }
         emit(ctx, node, "onnx-expand", Map.of("shape", Params.list(out)), x.node(), Map.of());
+    }
+
+    /**
+     * Under batch axis NONE: the broadcast of the whole input's shape and the target, the input reshaped
+     * up first when the target has more axes.
+     */
+    private static void wholeTensor(OnnxNode node, ImportContext ctx, ImportContext.Value x, long[] target) {
+        long[] in = x.shape().dims();
+        int r = Math.max(in.length, target.length);
+        long[] a = Params.padTo(in, r);
+        long[] t = Const.pad(target, r);
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) {
+            if (t[i] <= 0) {
+                throw new IllegalArgumentException("the shape " + Arrays.toString(target) + " has entry " + t[i] + "; native import expands to"
+                        + " positive sizes");
+            }
+            if (t[i] != a[i] && t[i] != 1 && a[i] != 1) {
+                throw new IllegalArgumentException("the input " + dims(x.shape()) + " does not broadcast to " + Arrays.toString(target));
+            }
+            out[i] = a[i] == 1 ? t[i] : a[i];
+        }
+        String h = hint(node);
+        String xn = reshape(ctx, x.node(), a, h + "_up");
+        if (Arrays.equals(out, a)) {
+            ctx.bind(out(node), xn, x.type());
+            return;
+        }
+        String y = ctx.emit("onnx-expand", Map.of("shape", Params.list(out)), List.of(xn), Map.of(), h);
+        ctx.bind(out(node), y, x.type());
     }
 }

@@ -36,10 +36,41 @@ final class Params {
     }
 
     /**
-     * The per-example form of a constant operand of a computed value of full rank {@code fullRank}
-     * (batch first) under ONNX broadcasting: a leading axis aligned with the batch axis must be 1 and
-     * is dropped; a scalar becomes {@code [1]}. Refuses constants with more axes than the value.
+     * The per-example form of a constant operand of a computed value {@code x} under ONNX
+     * broadcasting. When the first dimension is the batch, a leading axis aligned with the batch axis
+     * must be 1 and is dropped, and constants with more axes than the value are refused (broadcasting
+     * would move the batch axis). Under batch axis NONE the constant is used as it is (it may have more
+     * axes than {@code x}; the caller reshapes {@code x} up). A scalar becomes {@code [1]} unless
+     * {@code x} is a scalar too.
      */
+    static Const perExample(ImportContext ctx, Const c, ImportContext.Value x, String what) {
+        c.noBatch(what);
+        if (ctx.batchFirst()) {
+            int full = x.shape().rank() + 1;
+            if (c.rank() > full) {
+                throw new IllegalArgumentException(what + " has shape " + Arrays.toString(c.shape) + ", more axes than the computed operand"
+                        + " (" + full + " with the batch); broadcasting would move the batch axis");
+            }
+            if (c.rank() == full) {
+                if (c.shape[0] != 1) {
+                    throw new IllegalArgumentException(what + " has shape " + Arrays.toString(c.shape) + ": its first axis lines up with the"
+                            + " batch axis and is not 1, so the result would depend on the batch size");
+                }
+                c = c.reshape(Arrays.copyOfRange(c.shape, 1, c.rank()));
+            }
+        }
+        if (c.rank() == 0 && x.shape().rank() > 0) {
+            c = c.reshape(1);
+        }
+        return c;
+    }
+
+    /**
+     * The FIRST_DIM form of {@link #perExample(ImportContext, Const, ImportContext.Value, String)}.
+     *
+     * @deprecated the per-example form depends on the import's batch axis
+     */
+    @Deprecated
     static Const perExample(Const c, ImportContext.Value x, String what) {
         c.noBatch(what);
         int full = x.shape().rank() + 1;
@@ -58,6 +89,11 @@ final class Params {
             c = c.reshape(1);
         }
         return c;
+    }
+
+    /** {@code shape} with leading 1s up to {@code rank}. */
+    static long[] padTo(long[] shape, int rank) {
+        return Const.pad(shape, Math.max(rank, shape.length));
     }
 
     static java.util.List<Long> list(long[] dims) {

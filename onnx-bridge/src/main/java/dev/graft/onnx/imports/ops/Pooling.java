@@ -14,6 +14,7 @@ import static dev.graft.onnx.imports.ops.OpConverter.computed;
 import static dev.graft.onnx.imports.ops.OpConverter.dims;
 import static dev.graft.onnx.imports.ops.OpConverter.emit;
 import static dev.graft.onnx.imports.ops.OpConverter.hint;
+import static dev.graft.onnx.imports.ops.OpConverter.out;
 
 /**
  * The pooling ops (opsets 7-17) on 1-D ({@code [C, L]}) and 2-D ({@code [C, H, W]}) examples.
@@ -41,7 +42,7 @@ public final class Pooling {
     /** {@code MaxPool}. */
     public static final class MaxPool extends OpConverter {
         public MaxPool() {
-            super("MaxPool", 7, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
+            super("MaxPool", 1, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
         }
 
         @Override
@@ -54,7 +55,7 @@ public final class Pooling {
     /** {@code AveragePool}. */
     public static final class AveragePool extends OpConverter {
         public AveragePool() {
-            super("AveragePool", 7, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
+            super("AveragePool", 1, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
         }
 
         @Override
@@ -66,12 +67,16 @@ public final class Pooling {
     /** {@code GlobalAveragePool}. */
     public static final class GlobalAveragePool extends OpConverter {
         public GlobalAveragePool() {
-            super("GlobalAveragePool", 7, 17, "ONNX GlobalAveragePool as global-avg-pool and a reshape to [C, 1, 1]");
+            super("GlobalAveragePool", 1, 17, "ONNX GlobalAveragePool as global-avg-pool and a reshape to [C, 1, 1]");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
             ImportContext.Value x = computed(ctx, node, 0, "the input X");
+            if (!ctx.batchFirst()) {
+                reduceSpatial(node, ctx, x, "mean");
+                return;
+            }
             if (x.shape().rank() < 2) {
                 throw new IllegalArgumentException("X must have channels and spatial axes, got per-example shape " + dims(x.shape()));
             }
@@ -88,32 +93,41 @@ public final class Pooling {
     /** {@code GlobalMaxPool}. */
     public static final class GlobalMaxPool extends OpConverter {
         public GlobalMaxPool() {
-            super("GlobalMaxPool", 7, 17, "ONNX GlobalMaxPool as onnx-reduce max over the spatial axes");
+            super("GlobalMaxPool", 1, 17, "ONNX GlobalMaxPool as onnx-reduce max over the spatial axes");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            ImportContext.Value x = computed(ctx, node, 0, "the input X");
-            if (x.shape().rank() < 2) {
-                throw new IllegalArgumentException("X must have channels and spatial axes, got per-example shape " + dims(x.shape()));
-            }
-            List<Integer> axes = new ArrayList<>();
-            for (int i = 1; i < x.shape().rank(); i++) {
-                axes.add(i);
-            }
-            emit(ctx, node, "onnx-reduce", Map.of("op", "max", "axes", axes, "keepdims", true), x.node(), Map.of());
+            reduceSpatial(node, ctx, computed(ctx, node, 0, "the input X"), "max");
         }
     }
 
+    /** {@code onnx-reduce} over the spatial axes (those after the ONNX batch and channel axes), keeping them. */
+    private static void reduceSpatial(OnnxNode node, ImportContext ctx, ImportContext.Value x, String op) {
+        int first = 2 - OpConverter.batchAxes(ctx);
+        if (x.shape().rank() <= first) {
+            throw new IllegalArgumentException("X must have batch, channel and spatial axes, got " + (ctx.batchFirst() ? "per-example " : "")
+                    + "shape " + dims(x.shape()));
+        }
+        List<Integer> axes = new ArrayList<>();
+        for (int i = first; i < x.shape().rank(); i++) {
+            axes.add(i);
+        }
+        emit(ctx, node, "onnx-reduce", Map.of("op", op, "axes", axes, "keepdims", true), x.node(), Map.of());
+    }
+
     private static void pool(OnnxNode node, ImportContext ctx, boolean max) {
-        ImportContext.Value x = computed(ctx, node, 0, "the input X");
+        ImportContext.Value xv = computed(ctx, node, 0, "the input X");
+        String h = hint(node);
+        String folded = OpConverter.fold(ctx, xv, h);
+        Folded x = new Folded(folded, ctx.shapeOf(folded));
         long[] ks = node.attrInts("kernel_shape", null);
         if (ks == null) {
             throw new IllegalArgumentException("kernel_shape is required");
         }
         int spatial = ks.length;
-        if (spatial != 1 && spatial != 2) {
-            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + ": native import converts 1-D and 2-D pooling only");
+        if (spatial < 1) {
+            throw new IllegalArgumentException("kernel_shape " + Arrays.toString(ks) + " has no axes");
         }
         if (x.shape().rank() != spatial + 1) {
             throw new IllegalArgumentException("X has per-example shape " + dims(x.shape()) + " but kernel_shape " + Arrays.toString(ks)
@@ -122,9 +136,11 @@ public final class Pooling {
         int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
         long[] sizes = Arrays.copyOfRange(x.shape().dims(), 1, spatial + 1);
         Geometry g = Geometry.of(node, kernel, sizes);
-        if (Arrays.stream(g.dilations).anyMatch(d -> d != 1)) {
-            throw new IllegalArgumentException("dilations " + Arrays.toString(g.dilations) + " are not supported for pooling");
+        long[] padEnd = new long[spatial];
+        for (int i = 0; i < spatial; i++) {
+            padEnd[i] = g.pads[i][1];
         }
+        boolean extended = false;
         if (node.attrInt("ceil_mode", 0) != 0) {
             long[] floor = g.outSizes(sizes, false);
             long[] ceil = g.outSizes(sizes, true);
@@ -134,66 +150,64 @@ public final class Pooling {
                     ceil[i]--;
                 }
                 if (ceil[i] != floor[i]) {
-                    if (!max) {
-                        throw new IllegalArgumentException("ceil_mode = 1 adds a partial window on axis " + i + " (output " + ceil[i] + " instead of "
-                                + floor[i] + "), which native import supports for MaxPool only");
-                    }
-                    g.pads[i][1] += (ceil[i] - 1) * g.strides[i] + kernel[i] - (sizes[i] + g.pads[i][0] + g.pads[i][1]);
+                    long eff = (long) g.dilations[i] * (kernel[i] - 1) + 1;
+                    g.pads[i][1] += (ceil[i] - 1) * g.strides[i] + eff - (sizes[i] + g.pads[i][0] + g.pads[i][1]);
+                    extended = true;
                 }
             }
         }
         boolean includePad = max || node.attrInt("count_include_pad", 0) != 0;
-        String input = x.node();
-        List<String> padding;
-        boolean layerPads = g.symmetric();
-        for (int i = 0; i < spatial; i++) {
-            layerPads &= 2 * g.pads[i][0] <= kernel[i];
-        }
-        if (g.none()) {
-            padding = List.of("0");
-        } else if (layerPads) {
-            padding = Geometry.strings(g.pads);
-        } else {
-            Map<String, Object> pad = new LinkedHashMap<>();
-            pad.put("pads", g.padLayout());
-            pad.put("value", max ? -Float.MAX_VALUE : 0.0);
-            input = ctx.emit("onnx-pad", pad, List.of(input), Map.of(), hint(node) + "_pad");
-            padding = List.of("0");
-        }
-        String layer = (max ? "max-pool" : "avg-pool") + spatial + "d";
-        Map<String, Object> config = new LinkedHashMap<>();
-        if (spatial == 2) {
+        boolean generic = spatial > 2 || Arrays.stream(g.dilations).anyMatch(d -> d != 1);
+        String pooled;
+        if (generic) {
+            List<Long> pads = new ArrayList<>();
+            for (long[] p : g.pads) {
+                pads.add(p[0]);
+            }
+            for (long[] p : g.pads) {
+                pads.add(p[1]);
+            }
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("op", max ? "max" : "avg");
             config.put("kernel", Geometry.list(kernel));
-            config.put("stride", Geometry.list(g.strides));
-            config.put("padding", padding);
+            config.put("strides", Geometry.list(g.strides));
+            config.put("dilations", Geometry.list(g.dilations));
+            config.put("pads", pads);
+            pooled = ctx.emit("onnx-pool", config, List.of(x.node()), Map.of(), h);
         } else {
-            config.put("kernel", kernel[0]);
-            config.put("stride", g.strides[0]);
-            config.put("padding", padding.get(0));
+            pooled = layerPool(ctx, x, g, kernel, spatial, max, h);
         }
-        if (includePad || g.none()) {
-            emit(ctx, node, layer, config, input, Map.of());
+        boolean rescale = !max && ((!includePad && !g.none()) || extended);
+        if (!rescale) {
+            ctx.bind(out(node), OpConverter.unfold(ctx, pooled, xv, h + "_unfold"));
             return;
         }
-        // count_include_pad = 0 with padding: rescale each output by window size / real elements
-        String pooled = ctx.emit(layer, config, List.of(input), Map.of(), hint(node));
-        long[] out = g.outSizes(sizes, false);
+        // average over the real elements (count_include_pad = 0) or over the input and its declared padding (count_include_pad = 1,
+        // without the extra end padding of ceil_mode): rescale each output by window size / elements counted
+        long[] out = Arrays.copyOfRange(ctx.shapeOf(pooled).dims(), 1, spatial + 1);
         int n = (int) Arrays.stream(out).reduce(1, Math::multiplyExact);
         double[] factor = new double[n];
         long window = Arrays.stream(kernel).asLongStream().reduce(1, Math::multiplyExact);
         long[] idx = new long[spatial];
         for (int k = 0; k < n; k++) {
-            long real = 1;
+            long counted = 1;
             for (int i = 0; i < spatial; i++) {
                 long start = idx[i] * g.strides[i] - g.pads[i][0];
-                long lo = Math.max(start, 0);
-                long hi = Math.min(start + kernel[i], sizes[i]);
-                real *= Math.max(hi - lo, 0);
+                long lo = includePad ? -g.pads[i][0] : 0;
+                long hi = includePad ? sizes[i] + padEnd[i] : sizes[i];
+                long c = 0;
+                for (int j = 0; j < kernel[i]; j++) {
+                    long at = start + (long) j * g.dilations[i];
+                    if (at >= lo && at < hi) {
+                        c++;
+                    }
+                }
+                counted *= c;
             }
-            if (real == 0) {
+            if (counted == 0) {
                 throw new IllegalArgumentException("a pooling window lies entirely in the padding");
             }
-            factor[k] = (double) window / real;
+            factor[k] = (double) window / counted;
             for (int i = spatial - 1; i >= 0; i--) {
                 if (++idx[i] < out[i]) {
                     break;
@@ -208,7 +222,45 @@ public final class Pooling {
         mul.put("op", "mul");
         mul.put("constant-shape", Params.list(fShape));
         mul.put("trainable", false);
-        emit(ctx, node, "onnx-binary", mul, pooled,
-                Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()));
+        String y = ctx.emit("onnx-binary", mul, List.of(pooled),
+                Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_scale");
+        ctx.bind(out(node), OpConverter.unfold(ctx, y, xv, h + "_unfold"));
+    }
+
+    /** 1-D and 2-D pooling without dilations as Graft's pooling layers (and an onnx-pad for padding they cannot express). */
+    private static String layerPool(ImportContext ctx, Folded x, Geometry g, int[] kernel, int spatial, boolean max, String h) {
+        String input = x.node();
+        List<String> padding;
+        boolean layerPads = g.symmetric();
+        for (int i = 0; i < spatial; i++) {
+            layerPads &= 2 * g.pads[i][0] <= kernel[i];
+        }
+        if (g.none()) {
+            padding = List.of("0");
+        } else if (layerPads) {
+            padding = Geometry.strings(g.pads);
+        } else {
+            Map<String, Object> pad = new LinkedHashMap<>();
+            pad.put("pads", g.padLayout());
+            pad.put("value", max ? -Float.MAX_VALUE : 0.0);
+            input = ctx.emit("onnx-pad", pad, List.of(input), Map.of(), h + "_pad");
+            padding = List.of("0");
+        }
+        String layer = (max ? "max-pool" : "avg-pool") + spatial + "d";
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (spatial == 2) {
+            config.put("kernel", Geometry.list(kernel));
+            config.put("stride", Geometry.list(g.strides));
+            config.put("padding", padding);
+        } else {
+            config.put("kernel", kernel[0]);
+            config.put("stride", g.strides[0]);
+            config.put("padding", padding.get(0));
+        }
+        return ctx.emit(layer, config, List.of(input), Map.of(), h);
+    }
+
+    /** The pooled value as the pooling layer sees it: a Graft node and its per-example shape. */
+    private record Folded(String node, dev.graft.api.Shape shape) {
     }
 }

@@ -10,11 +10,12 @@ import java.util.Map;
 
 /**
  * {@code ReduceMean}, {@code ReduceSum}, {@code ReduceMax}, {@code ReduceMin},
- * {@code ReduceSumSquare} and {@code ReduceL2} (opsets 7-17) over non-batch axes as
- * {@code onnx-reduce}, with {@code keepdims} (default 1). {@code axes} is an attribute, except for
- * {@code ReduceSum} from opset 13 where it is an optional constant input (with
- * {@code noop_with_empty_axes}). Rejected: reducing the batch axis (including the default "all
- * axes"), computed axes, constant inputs.
+ * {@code ReduceSumSquare}, {@code ReduceL2}, {@code ReduceL1}, {@code ReduceLogSum},
+ * {@code ReduceLogSumExp} and {@code ReduceProd} (opsets 1-17) as {@code onnx-reduce}, with
+ * {@code keepdims} (default 1). {@code axes} is an attribute, except for {@code ReduceSum} from opset 13
+ * where it is an optional constant input (with {@code noop_with_empty_axes}); no axes means every
+ * axis. Rejected when the first dimension is the batch: reducing the batch axis (including the
+ * default "every axis"). Also rejected: computed axes, constant inputs.
  */
 public final class Reductions {
     private Reductions() {
@@ -24,7 +25,7 @@ public final class Reductions {
         private final String op;
 
         Reduce(String opType, String op) {
-            super(opType, 7, 17, "ONNX " + opType + " over non-batch axes as onnx-reduce " + op);
+            super(opType, 1, 17, "ONNX " + opType + " as onnx-reduce " + op);
             this.op = op;
         }
 
@@ -43,16 +44,27 @@ public final class Reductions {
             } else {
                 axes = node.attrInts("axes", null);
             }
-            int full = fullRank(x);
+            int full = fullRank(ctx, x);
             if (axes == null || axes.length == 0) {
-                throw new IllegalArgumentException("no axes means every axis, the batch axis included; native import reduces example axes only");
+                if (ctx.batchFirst()) {
+                    throw new IllegalArgumentException("no axes means every axis, the batch axis included; native import reduces example axes"
+                            + " only when the first dimension is the batch");
+                }
+                axes = new long[full];
+                for (int i = 0; i < full; i++) {
+                    axes[i] = i;
+                }
             }
             List<Integer> perExample = new ArrayList<>();
             for (long a : axes) {
-                int e = exampleAxis(a, full, "axis");
+                int e = exampleAxis(ctx, a, full, "axis");
                 if (!perExample.contains(e)) {
                     perExample.add(e);
                 }
+            }
+            if (perExample.isEmpty()) {
+                ctx.bind(out(node), x.node());
+                return;
             }
             boolean keep = node.attrInt("keepdims", 1) != 0;
             Map<String, Object> config = new LinkedHashMap<>();
@@ -102,6 +114,34 @@ public final class Reductions {
     public static final class ReduceL2 extends Reduce {
         public ReduceL2() {
             super("ReduceL2", "l2");
+        }
+    }
+
+    /** {@code ReduceL1}. */
+    public static final class ReduceL1 extends Reduce {
+        public ReduceL1() {
+            super("ReduceL1", "l1");
+        }
+    }
+
+    /** {@code ReduceLogSum}. */
+    public static final class ReduceLogSum extends Reduce {
+        public ReduceLogSum() {
+            super("ReduceLogSum", "log-sum");
+        }
+    }
+
+    /** {@code ReduceLogSumExp}. */
+    public static final class ReduceLogSumExp extends Reduce {
+        public ReduceLogSumExp() {
+            super("ReduceLogSumExp", "log-sum-exp");
+        }
+    }
+
+    /** {@code ReduceProd}. */
+    public static final class ReduceProd extends Reduce {
+        public ReduceProd() {
+            super("ReduceProd", "prod");
         }
     }
 }

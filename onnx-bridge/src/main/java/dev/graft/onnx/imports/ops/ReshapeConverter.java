@@ -8,22 +8,34 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * {@code Reshape} (opsets 7-17) with a constant target shape whose first entry keeps the batch:
- * {@code 0} (copy, without {@code allowzero}), the batch size folded from a {@code Shape} of the data
+ * {@code Reshape} (opsets 1-17; before opset 5 the target is the {@code shape} attribute, from 5 a
+ * constant input) as a {@code reshape} of each example, with ONNX's {@code 0} = copy (without
+ * {@code allowzero}) and {@code -1} = infer resolved at import; a shape equal to the input's binds the
+ * output to the input, and a constant input is reshaped at import.
+ *
+ * <p>When the first dimension is the batch ({@link dev.graft.onnx.imports.BatchAxis#FIRST_DIM}) the
+ * target's first entry must keep it: {@code 0}, the batch size folded from a {@code Shape} of the data
  * ({@code x.view(x.size(0), -1)} in PyTorch), {@code -1} with every other entry known, or a positive
- * number when the other entries already hold all of an example's values. The rest (with ONNX's
- * {@code 0} = copy and {@code -1} = infer) is resolved at import into a {@code reshape} of each
- * example; a shape equal to the input's binds the output to the input. A constant input is reshaped
- * at import. Rejected: computed target shapes, and targets that would change the batch size.
+ * number when the other entries already hold all of an example's values; targets that would change
+ * the batch size are rejected. Under {@code NONE} the target is the whole new shape. Rejected:
+ * computed target shapes.
  */
 public final class ReshapeConverter extends OpConverter {
     public ReshapeConverter() {
-        super("Reshape", 7, 17, "ONNX Reshape that keeps the batch axis as reshape");
+        super("Reshape", 1, 17, "ONNX Reshape as reshape (keeping the batch axis when the first dimension is the batch)");
     }
 
     @Override
     public void convert(OnnxNode node, ImportContext ctx) {
-        long[] target = Const.of(constant(ctx, node, 1, "the target shape")).longs("the target shape");
+        long[] target;
+        if (node.opset() < 5) {
+            target = node.attrInts("shape", null);
+            if (target == null) {
+                throw new IllegalArgumentException("the shape attribute is required before opset 5");
+            }
+        } else {
+            target = Const.of(constant(ctx, node, 1, "the target shape")).longs("the target shape");
+        }
         if (BatchViews.reshape(node, ctx, target, false)) {
             return;
         }
@@ -54,6 +66,10 @@ public final class ReshapeConverter extends OpConverter {
             return;
         }
         Shape in = x.shape();
+        if (!ctx.batchFirst()) {
+            wholeTensor(node, ctx, x, target, allowZero);
+            return;
+        }
         if (target.length < 1) {
             throw new IllegalArgumentException("the target shape " + Arrays.toString(target) + " has no batch axis");
         }
@@ -110,6 +126,43 @@ public final class ReshapeConverter extends OpConverter {
             return;
         }
         emit(ctx, node, "reshape", Map.of("shape", Params.list(rest)), x.node(), Map.of());
+    }
+
+    /** Under batch axis NONE: the target is the whole new shape. */
+    private static void wholeTensor(OnnxNode node, ImportContext ctx, ImportContext.Value x, long[] target, boolean allowZero) {
+        long[] in = x.shape().dims();
+        long[] t = target.clone();
+        int free = -1;
+        long known = 1;
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] == 0 && !allowZero) {
+                if (i >= in.length) {
+                    throw new IllegalArgumentException("the target shape " + shown(target) + " copies axis " + i + " (0), which the input "
+                            + Arrays.toString(in) + " does not have");
+                }
+                t[i] = in[i];
+            }
+            if (t[i] == -1) {
+                if (free >= 0) {
+                    throw new IllegalArgumentException("the target shape " + shown(target) + " has more than one -1");
+                }
+                free = i;
+            } else if (t[i] < 0) {
+                throw new IllegalArgumentException("the target shape " + shown(target) + " has entry " + t[i] + " at position " + i);
+            } else {
+                known *= t[i];
+            }
+        }
+        long size = x.shape().size();
+        if (free >= 0) {
+            if (known == 0 || size % known != 0) {
+                throw new IllegalArgumentException("cannot reshape " + Arrays.toString(in) + " to " + shown(target));
+            }
+            t[free] = size / known;
+        } else if (known != size) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(in) + " (" + size + " values) to " + shown(target));
+        }
+        ctx.bind(out(node), reshape(ctx, x.node(), t, hint(node)), x.type());
     }
 
     private static String shown(long[] target) {

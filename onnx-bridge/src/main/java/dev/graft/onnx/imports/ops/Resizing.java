@@ -2,6 +2,7 @@ package dev.graft.onnx.imports.ops;
 
 import dev.graft.onnx.imports.ImportContext;
 import dev.graft.onnx.imports.OnnxNode;
+import dev.graft.onnx.imports.UnsupportedNodeException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -25,10 +26,12 @@ import static dev.graft.onnx.imports.ops.OpConverter.out;
  *   <li>Resize-10 and Upsample: {@code asymmetric} coordinates, and nearest picks the floor when
  *       enlarging and the ceiling when shrinking, as ONNX Runtime does.</li>
  * </ul>
- * The output size of each axis is {@code floor(size * scale)}, or {@code sizes}. The batch axis must
- * keep its size (scale 1, or the batch size from {@code Shape} in {@code sizes}). Rejected: the
+ * The output size of each axis is {@code floor(size * scale)}, or {@code sizes}. When the first
+ * dimension is the batch, the batch axis must keep its size (scale 1, or the batch size from
+ * {@code Shape} in {@code sizes}); under batch axis {@code NONE} every axis may be resized. Rejected: the
  * {@code cubic} mode, the other coordinate transformations ({@code tf_half_pixel_for_nn},
- * {@code tf_crop_and_resize}, {@code half_pixel_symmetric}), computed scales or sizes.
+ * {@code tf_crop_and_resize}, {@code half_pixel_symmetric}), computed scales or sizes (reported as
+ * unsupported: integer sizes known ahead are folded).
  */
 public final class Resizing {
     private Resizing() {
@@ -41,13 +44,23 @@ public final class Resizing {
         }
 
         @Override
+        public String unsupported(OnnxNode node) {
+            return unsupportedModes(node.attrString("mode", "nearest"),
+                    node.opset() < 11 ? "asymmetric" : node.attrString("coordinate_transformation_mode", "half_pixel"),
+                    node.opset() < 11 ? "simple" : node.attrString("nearest_mode", "round_prefer_floor"));
+        }
+
+        @Override
         public void convert(OnnxNode node, ImportContext ctx) {
             ImportContext.Value x = computed(ctx, node, 0, "the input X");
             INDArray scales;
             INDArray sizes = null;
             if (node.opset() < 11) {
+                constantOperand(node, ctx, 1, "scales");
                 scales = constant(ctx, node, 1, "scales");
             } else {
+                constantOperand(node, ctx, 2, "scales");
+                constantOperand(node, ctx, 3, "sizes");
                 scales = optionalConstant(ctx, node, 2, "scales");
                 sizes = optionalConstant(ctx, node, 3, "sizes");
             }
@@ -61,6 +74,12 @@ public final class Resizing {
     public static final class Upsample extends OpConverter {
         public Upsample() {
             super("Upsample", 7, 9, "ONNX Upsample (nearest, linear) as onnx-resize");
+        }
+
+        @Override
+        public String unsupported(OnnxNode node) {
+            String mode = node.attrString("mode", "nearest");
+            return unsupportedModes(mode.equals("bilinear") ? "linear" : mode, "asymmetric", "simple");
         }
 
         @Override
@@ -78,10 +97,40 @@ public final class Resizing {
                 }
                 scales = Const.reals(new long[] {f.length}, d, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray();
             } else {
+                constantOperand(node, ctx, 1, "scales");
                 scales = constant(ctx, node, 1, "scales");
             }
             String mode = node.attrString("mode", "nearest");
             resize(node, ctx, x, scales, null, mode.equals("bilinear") ? "linear" : mode, "asymmetric", "simple");
+        }
+    }
+
+    /** Why native import cannot resize in these modes, or null when it can. */
+    static String unsupportedModes(String mode, String coordinates, String rounding) {
+        if (!mode.equals("nearest") && !mode.equals("linear")) {
+            return "mode '" + mode + "' (native import resizes in nearest and linear modes)";
+        }
+        if (!List.of("asymmetric", "half_pixel", "pytorch_half_pixel", "align_corners").contains(coordinates)) {
+            return "coordinate_transformation_mode '" + coordinates + "' (native import handles asymmetric, half_pixel,"
+                    + " pytorch_half_pixel and align_corners)";
+        }
+        if (!List.of("simple", "round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(rounding)) {
+            return "nearest_mode '" + rounding + "' (round_prefer_floor, round_prefer_ceil, floor and ceil are supported)";
+        }
+        return null;
+    }
+
+    /**
+     * Refuses {@code scales} or {@code sizes} computed from the inputs (and not known ahead): the output
+     * shape would depend on the data.
+     */
+    static void constantOperand(OnnxNode node, ImportContext ctx, int i, String what) {
+        if (node.input(i).isPresent()) {
+            ImportContext.Value v = OpConverter.input(ctx, node, i);
+            if (!v.isConstant() && ctx.fold(v.onnxName()) == null) {
+                throw new UnsupportedNodeException(what + " ('" + v.onnxName() + "') is computed from the inputs, so the output shape would"
+                        + " depend on the data; native import resizes by constant scales or sizes");
+            }
         }
     }
 
@@ -98,7 +147,8 @@ public final class Resizing {
             throw new IllegalArgumentException("nearest_mode '" + rounding + "' is not one of round_prefer_floor, round_prefer_ceil, floor, ceil");
         }
         long[] in = x.shape().dims();
-        int full = in.length + 1;
+        int b = OpConverter.batchAxes(ctx);
+        int full = in.length + b;
         Const scales = scalesArr == null || scalesArr.length() == 0 ? null : Const.of(scalesArr).noBatch("scales");
         Const sizes = sizesArr == null || sizesArr.length() == 0 ? null : Const.of(sizesArr);
         if ((scales == null) == (sizes == null)) {
@@ -112,36 +162,36 @@ public final class Resizing {
             if (s.length != full) {
                 throw new IllegalArgumentException("scales " + Arrays.toString(s) + " must have " + full + " entries, one per axis of the input");
             }
-            if (s[0] != 1) {
+            if (b == 1 && s[0] != 1) {
                 throw new IllegalArgumentException("scales " + Arrays.toString(s) + " resize the batch axis; native import keeps the batch size");
             }
             for (int i = 0; i < in.length; i++) {
-                if (!(s[i + 1] > 0)) {
+                if (!(s[i + b] > 0)) {
                     throw new IllegalArgumentException("scales " + Arrays.toString(s) + " must be positive");
                 }
                 // ONNX Runtime multiplies in single precision
-                long o = (long) Math.floor((float) in[i] * (float) s[i + 1]);
+                long o = (long) Math.floor((float) in[i] * (float) s[i + b]);
                 if (o <= 0) {
-                    throw new IllegalArgumentException("scale " + s[i + 1] + " leaves no element of axis " + (i + 1) + " (size " + in[i] + ")");
+                    throw new IllegalArgumentException("scale " + s[i + b] + " leaves no element of axis " + (i + b) + " (size " + in[i] + ")");
                 }
                 outSizes.add(o);
-                factors.add((double) (float) s[i + 1]);
+                factors.add((double) (float) s[i + b]);
             }
         } else {
             long[] z = sizes.ints != null ? sizes.ints : sizes.longs("sizes");
             if (z.length != full) {
                 throw new IllegalArgumentException("sizes " + Arrays.toString(z) + " must have " + full + " entries, one per axis of the input");
             }
-            if (z[0] != Const.BATCH) {
+            if (b == 1 && z[0] != Const.BATCH) {
                 throw new IllegalArgumentException("sizes " + Arrays.toString(z) + " fix the batch size at " + z[0] + "; native import needs"
                         + " the batch size there, from a Shape of the data");
             }
             for (int i = 0; i < in.length; i++) {
-                if (z[i + 1] <= 0 || z[i + 1] == Const.BATCH) {
+                if (z[i + b] <= 0 || z[i + b] == Const.BATCH) {
                     throw new IllegalArgumentException("sizes " + Arrays.toString(z) + " must be positive on the non-batch axes");
                 }
-                outSizes.add(z[i + 1]);
-                factors.add((double) ((float) z[i + 1] / (float) in[i]));
+                outSizes.add(z[i + b]);
+                factors.add((double) ((float) z[i + b] / (float) in[i]));
             }
         }
         if (outSizes.equals(Params.list(in)) && factors.stream().allMatch(f -> f == 1.0)) {

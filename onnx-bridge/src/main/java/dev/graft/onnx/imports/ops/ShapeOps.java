@@ -2,7 +2,7 @@ package dev.graft.onnx.imports.ops;
 
 import dev.graft.onnx.imports.ImportContext;
 import dev.graft.onnx.imports.OnnxNode;
-import onnx.Onnx;
+import dev.graft.onnx.proto.ElementType;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.TreeSet;
 
 
-import static dev.graft.onnx.imports.ops.OpConverter.dims;
+import static dev.graft.onnx.imports.ops.OpConverter.batchAxes;
 import static dev.graft.onnx.imports.ops.OpConverter.emit;
 import static dev.graft.onnx.imports.ops.OpConverter.exampleAxis;
 import static dev.graft.onnx.imports.ops.OpConverter.fullRank;
 import static dev.graft.onnx.imports.ops.OpConverter.hint;
+import static dev.graft.onnx.imports.ops.OpConverter.onnxShape;
 import static dev.graft.onnx.imports.ops.OpConverter.optionalConstant;
+import static dev.graft.onnx.imports.ops.OpConverter.reshape;
 
 /**
  * Shape arithmetic, folded at import where the values are static (opsets 7-17, ConstantOfShape 9-17).
@@ -46,7 +48,7 @@ public final class ShapeOps {
     /** {@code Shape}. */
     public static final class ShapeOf extends OpConverter {
         public ShapeOf() {
-            super("Shape", 7, 17, "ONNX Shape folded at import (the batch size kept as a marker)");
+            super("Shape", 1, 17, "ONNX Shape folded at import (the batch size kept as a marker)");
         }
 
         @Override
@@ -55,7 +57,7 @@ public final class ShapeOps {
                 return;
             }
             ImportContext.Value x = input(ctx, node, 0);
-            long[] dims = x.isConstant() ? x.constant().shape() : x.shape().withBatch(Const.BATCH);
+            long[] dims = x.isConstant() ? x.constant().shape() : onnxShape(ctx, x, Const.BATCH);
             int r = dims.length;
             long start = clamp(node.attrInt("start", 0), r);
             long end = node.has("end") ? clamp(node.attrInt("end", r), r) : r;
@@ -72,7 +74,7 @@ public final class ShapeOps {
     /** {@code Gather}. */
     public static final class Gather extends OpConverter {
         public Gather() {
-            super("Gather", 7, 17, "ONNX Gather: folded on constants, onnx-slice (and concat / reshape) on computed values");
+            super("Gather", 1, 17, "ONNX Gather: folded on constants, onnx-slice (and concat / reshape) on computed values");
         }
 
         @Override
@@ -89,11 +91,7 @@ public final class ShapeOps {
                 ctx.bindConstant(out(node), data.gather(indices, (int) a).toArray());
                 return;
             }
-            int a = exampleAxis(axis, fullRank(x), "axis");
-            if (indices.rank() > 1) {
-                throw new IllegalArgumentException("indices of shape " + Arrays.toString(indices.shape) + " on a computed value; native import"
-                        + " gathers with a single index or a list of them");
-            }
+            int a = exampleAxis(ctx, axis, fullRank(ctx, x), "axis");
             long dim = x.shape().dim(a);
             long[] idx = indices.longs("the indices");
             for (int i = 0; i < idx.length; i++) {
@@ -103,8 +101,14 @@ public final class ShapeOps {
                 }
                 idx[i] = j;
             }
+            long[] outShape = new long[x.shape().rank() - 1 + indices.rank()];
+            long[] in = x.shape().dims();
+            System.arraycopy(in, 0, outShape, 0, a);
+            System.arraycopy(indices.shape, 0, outShape, a, indices.rank());
+            System.arraycopy(in, a + 1, outShape, a + indices.rank(), in.length - a - 1);
             if (idx.length == 0) {
-                throw new IllegalArgumentException("no indices: the result would be empty");
+                OpConverter.bindEmpty(ctx, out(node), outShape, x.type());
+                return;
             }
             // runs of consecutive indices, each one slice
             List<long[]> runs = new ArrayList<>();
@@ -126,46 +130,57 @@ public final class ShapeOps {
                             List.of(x.node()), Map.of(), h));
                 }
             }
-            boolean scalar = indices.rank() == 0;
             String joined = parts.size() == 1 ? parts.get(0) : ctx.emit("concat", Map.of("axis", a), parts, Map.of(), h);
-            if (!scalar) {
-                ctx.bind(out(node), joined);
-                return;
-            }
-            List<Long> shape = new ArrayList<>();
-            for (int i = 0; i < x.shape().rank(); i++) {
-                if (i != a) {
-                    shape.add(x.shape().dim(i));
-                }
-            }
-            if (shape.isEmpty()) {
-                throw new IllegalArgumentException("a single index on the only example axis would leave a scalar per example");
-            }
-            emit(ctx, node, "reshape", Map.of("shape", shape), joined, Map.of());
+            ctx.bind(out(node), reshape(ctx, joined, outShape, h), x.type());
         }
     }
 
     /** {@code Cast}. */
     public static final class Cast extends OpConverter {
         public Cast() {
-            super("Cast", 7, 17, "ONNX Cast, folded for constants; a computed value cast to a float type passes through");
+            super("Cast", 1, 17, "ONNX Cast, folded for constants; on computed values (carried as float32) a cast to an integer"
+                    + " type truncates (onnx-unary trunc), to bool compares with 0 (onnx-unary not-zero), to a float type passes through");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
             ImportContext.Value x = input(ctx, node, 0);
-            int to = (int) node.attrInt("to", 0);
+            int to = target(node);
             if (x.isConstant()) {
                 ctx.bindConstant(out(node), Const.of(x.constant()).cast(to).toArray());
                 return;
             }
-            if (to != Onnx.TensorProto.DataType.FLOAT_VALUE && to != Onnx.TensorProto.DataType.DOUBLE_VALUE
-                    && to != Onnx.TensorProto.DataType.FLOAT16_VALUE && to != Onnx.TensorProto.DataType.BFLOAT16_VALUE) {
-                throw new IllegalArgumentException("a cast of a computed value to " + Onnx.TensorProto.DataType.forNumber(to)
-                        + " is not differentiable; native import passes casts to float types only");
+            ElementType target = ElementType.fromCode(to).orElse(ElementType.UNDEFINED);
+            if (target.isFloatingPoint() || (x.isIntegral() && target != ElementType.BOOL) || x.type() == target) {
+                // the graph computes in float32 and integers stay whole numbers: nothing to do
+                ctx.bind(out(node), x.node(), target);
+                return;
             }
-            ctx.bind(out(node), x.node());
+            String op = target == ElementType.BOOL ? "not-zero" : "trunc";
+            ctx.bind(out(node), ctx.emit("onnx-unary", Map.of("op", op), List.of(x.node()), Map.of(), hint(node)), target);
         }
+
+        @Override
+        public String unsupported(OnnxNode node) {
+            int to = target(node);
+            ElementType target = ElementType.fromCode(to).orElse(ElementType.UNDEFINED);
+            return target.isSupported() ? null : "a cast to " + (target == ElementType.UNDEFINED ? "element type " + to : target.onnxName())
+                    + " (native import holds numeric tensors only)";
+        }
+    }
+
+    /** Cast's {@code to}: an element type number, or before opset 6 its name ({@code "FLOAT"}). */
+    static int target(OnnxNode node) {
+        if (node.opset() < 6) {
+            String name = node.attrString("to", "");
+            for (ElementType t : ElementType.values()) {
+                if (t.onnxName().equalsIgnoreCase(name) || t.name().equalsIgnoreCase(name)) {
+                    return t.code();
+                }
+            }
+            return 0;
+        }
+        return (int) node.attrInt("to", 0);
     }
 
     /** {@code ConstantOfShape}. */
@@ -195,7 +210,7 @@ public final class ShapeOps {
     /** {@code Slice}. */
     public static final class Slice extends OpConverter {
         public Slice() {
-            super("Slice", 7, 17, "ONNX Slice: folded on constants, onnx-slice on the non-batch axes of computed values");
+            super("Slice", 1, 17, "ONNX Slice: folded on constants, onnx-slice on the non-batch axes of computed values");
         }
 
         @Override
@@ -223,7 +238,7 @@ public final class ShapeOps {
                 return;
             }
             ImportContext.Value x = input(ctx, node, 0);
-            long[] shape = x.isConstant() ? x.constant().shape() : x.shape().withBatch(Long.MAX_VALUE);
+            long[] shape = x.isConstant() ? x.constant().shape() : onnxShape(ctx, x, Long.MAX_VALUE);
             int n = starts.length;
             int r = shape.length;
             int[] ax = new int[n];
@@ -237,23 +252,39 @@ public final class ShapeOps {
                 }
                 ax[i] = (int) a;
                 st[i] = steps == null ? 1 : steps[i];
-                if (st[i] <= 0) {
-                    throw new IllegalArgumentException("Slice steps must be positive for native import, got " + Arrays.toString(steps));
+                if (st[i] == 0) {
+                    throw new IllegalArgumentException("Slice steps must not be 0, got " + Arrays.toString(steps));
                 }
                 long dim = shape[ax[i]];
-                s[i] = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
-                e[i] = Math.max(0, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+                if (st[i] > 0) {
+                    s[i] = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
+                    e[i] = Math.max(0, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+                } else {
+                    // a negative step walks down from start (clamped to dim - 1) to end (exclusive, clamped to -1)
+                    s[i] = Math.max(-1, Math.min(dim - 1, starts[i] < 0 ? starts[i] + dim : starts[i]));
+                    e[i] = Math.max(-1, Math.min(dim - 1, ends[i] < 0 ? ends[i] + dim : ends[i]));
+                }
+            }
+            long[] outShape = shape.clone();
+            for (int i = 0; i < n; i++) {
+                outShape[ax[i]] = st[i] > 0 ? Math.max(0, (e[i] - s[i] + st[i] - 1) / st[i]) : Math.max(0, (s[i] - e[i] - st[i] - 1) / -st[i]);
             }
             if (x.isConstant()) {
                 ctx.bindConstant(out(node), Const.of(x.constant()).slice(ax, s, e, st).toArray());
+                return;
+            }
+            int b = batchAxes(ctx);
+            if (b == 0 && Arrays.stream(outShape).anyMatch(d -> d == 0)) {
+                OpConverter.bindEmpty(ctx, out(node), outShape, x.type());
                 return;
             }
             List<Integer> axesOut = new ArrayList<>();
             List<Long> startsOut = new ArrayList<>();
             List<Long> endsOut = new ArrayList<>();
             List<Long> stepsOut = new ArrayList<>();
+            List<Integer> reversed = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                if (ax[i] == 0) {
+                if (b == 1 && ax[i] == 0) {
                     if (s[i] != 0 || ends[i] < Integer.MAX_VALUE || st[i] != 1) {
                         throw new IllegalArgumentException("the slice " + starts[i] + ":" + ends[i] + " of the batch axis depends on the batch"
                                 + " size; native import slices example axes only");
@@ -261,22 +292,39 @@ public final class ShapeOps {
                     continue;
                 }
                 long dim = shape[ax[i]];
-                if (e[i] <= s[i]) {
+                if (outShape[ax[i]] == 0) {
                     throw new IllegalArgumentException("the slice " + starts[i] + ":" + ends[i] + " of axis " + ax[i] + " (size " + dim + ") is empty");
                 }
-                if (s[i] == 0 && e[i] == dim && st[i] == 1) {
+                long lo;
+                long hi;
+                long step = Math.abs(st[i]);
+                if (st[i] > 0) {
+                    lo = s[i];
+                    hi = e[i];
+                } else {
+                    // the same elements in increasing order, then reversed
+                    long last = s[i] + (outShape[ax[i]] - 1) * st[i];
+                    lo = last;
+                    hi = s[i] + 1;
+                    reversed.add(ax[i] - b);
+                }
+                if (lo == 0 && hi == dim && step == 1) {
                     continue;
                 }
-                axesOut.add(ax[i] - 1);
-                startsOut.add(s[i]);
-                endsOut.add(e[i]);
-                stepsOut.add(st[i]);
+                axesOut.add(ax[i] - b);
+                startsOut.add(lo);
+                endsOut.add(hi);
+                stepsOut.add(step);
             }
-            if (axesOut.isEmpty()) {
-                ctx.bind(out(node), x.node());
-                return;
+            String h = hint(node);
+            String y = x.node();
+            if (!axesOut.isEmpty()) {
+                y = ctx.emit("onnx-slice", Map.of("axes", axesOut, "starts", startsOut, "ends", endsOut, "steps", stepsOut), List.of(y), Map.of(), h);
             }
-            emit(ctx, node, "onnx-slice", Map.of("axes", axesOut, "starts", startsOut, "ends", endsOut, "steps", stepsOut), x.node(), Map.of());
+            if (!reversed.isEmpty()) {
+                y = ctx.emit("onnx-reverse", Map.of("axes", reversed), List.of(y), Map.of(), h + "_reverse");
+            }
+            ctx.bind(out(node), y, x.type());
         }
     }
 
@@ -298,7 +346,7 @@ public final class ShapeOps {
     /** {@code Unsqueeze}. */
     public static final class Unsqueeze extends OpConverter {
         public Unsqueeze() {
-            super("Unsqueeze", 7, 17, "ONNX Unsqueeze, folded for constants, a reshape for computed values");
+            super("Unsqueeze", 1, 17, "ONNX Unsqueeze, folded for constants, a reshape for computed values");
         }
 
         @Override
@@ -308,7 +356,7 @@ public final class ShapeOps {
             if (axes == null) {
                 throw new IllegalArgumentException("axes are required");
             }
-            long[] in = x.isConstant() ? x.constant().shape() : x.shape().withBatch(1);
+            long[] in = x.isConstant() ? x.constant().shape() : onnxShape(ctx, x, 1);
             int r = in.length + axes.length;
             TreeSet<Long> inserted = new TreeSet<>();
             for (long a : axes) {
@@ -326,28 +374,30 @@ public final class ShapeOps {
                 ctx.bindConstant(out(node), Const.of(x.constant()).reshape(out).toArray());
                 return;
             }
-            if (inserted.contains(0L)) {
+            int b = batchAxes(ctx);
+            if (b == 1 && inserted.contains(0L)) {
                 throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " insert an axis before the batch axis");
             }
-            emit(ctx, node, "reshape", Map.of("shape", Params.list(Arrays.copyOfRange(out, 1, r))), x.node(), Map.of());
+            ctx.bind(out(node), reshape(ctx, x.node(), Arrays.copyOfRange(out, b, r), hint(node)), x.type());
         }
     }
 
     /** {@code Squeeze}. */
     public static final class Squeeze extends OpConverter {
         public Squeeze() {
-            super("Squeeze", 7, 17, "ONNX Squeeze, folded for constants, a reshape for computed values");
+            super("Squeeze", 1, 17, "ONNX Squeeze, folded for constants, a reshape for computed values");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
             ImportContext.Value x = input(ctx, node, 0);
             long[] axes = axes(node, ctx);
-            long[] in = x.isConstant() ? x.constant().shape() : x.shape().withBatch(-1);
+            long[] in = x.isConstant() ? x.constant().shape() : onnxShape(ctx, x, -1);
             int r = in.length;
+            int b = x.isConstant() ? 0 : batchAxes(ctx);
             TreeSet<Integer> removed = new TreeSet<>();
             if (axes == null) {
-                for (int i = x.isConstant() ? 0 : 1; i < r; i++) {
+                for (int i = b; i < r; i++) {
                     if (in[i] == 1) {
                         removed.add(i);
                     }
@@ -358,7 +408,7 @@ public final class ShapeOps {
                     if (n < 0 || n >= r) {
                         throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " are out of range for rank " + r);
                     }
-                    if (n == 0 && !x.isConstant()) {
+                    if (n < b) {
                         throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " remove the batch axis");
                     }
                     if (in[(int) n] != 1) {
@@ -368,23 +418,67 @@ public final class ShapeOps {
                 }
             }
             List<Long> out = new ArrayList<>();
-            for (int i = x.isConstant() ? 0 : 1; i < r; i++) {
+            for (int i = b; i < r; i++) {
                 if (!removed.contains(i)) {
                     out.add(in[i]);
                 }
             }
+            long[] o = out.stream().mapToLong(Long::longValue).toArray();
             if (x.isConstant()) {
-                ctx.bindConstant(out(node), Const.of(x.constant()).reshape(out.stream().mapToLong(Long::longValue).toArray()).toArray());
+                ctx.bindConstant(out(node), Const.of(x.constant()).reshape(o).toArray());
                 return;
             }
-            if (out.isEmpty()) {
-                throw new IllegalArgumentException("squeezing " + dims(x.shape()) + " would leave a scalar per example");
+            ctx.bind(out(node), reshape(ctx, x.node(), o, hint(node)), x.type());
+        }
+    }
+
+    /** {@code Size}: the element count, folded at import (under FIRST_DIM of a constant only). */
+    public static final class Size extends OpConverter {
+        public Size() {
+            super("Size", 1, 17, "ONNX Size folded at import");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            if (!x.isConstant() && ctx.batchFirst()) {
+                throw new IllegalArgumentException("the size of a computed value depends on the batch size when the first dimension is the"
+                        + " batch; native import folds Size of constants and of whole tensors (batch axis none)");
             }
-            if (out.size() == x.shape().rank()) {
-                ctx.bind(out(node), x.node());
-                return;
+            long n = x.isConstant() ? x.constant().length() : x.shape().size();
+            ctx.bindConstant(out(node), Const.ints(new long[0], new long[] {n}).toArray());
+        }
+    }
+
+    /** {@code EyeLike}: a constant of the input's (static) shape with ones on diagonal {@code k}. */
+    public static final class EyeLike extends OpConverter {
+        public EyeLike() {
+            super("EyeLike", 9, 17, "ONNX EyeLike folded at import");
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            if (!x.isConstant() && ctx.batchFirst()) {
+                throw new IllegalArgumentException("the shape of a computed value depends on the batch size when the first dimension is the"
+                        + " batch; native import folds EyeLike of constants and of whole tensors (batch axis none)");
             }
-            emit(ctx, node, "reshape", Map.of("shape", out), x.node(), Map.of());
+            long[] shape = x.isConstant() ? x.constant().shape() : x.shape().dims();
+            if (shape.length != 2) {
+                throw new IllegalArgumentException("the input must be a matrix, got shape " + Arrays.toString(shape));
+            }
+            long k = node.attrInt("k", 0);
+            long[] v = new long[(int) (shape[0] * shape[1])];
+            for (long i = 0; i < shape[0]; i++) {
+                long j = i + k;
+                if (j >= 0 && j < shape[1]) {
+                    v[(int) (i * shape[1] + j)] = 1;
+                }
+            }
+            Const c = Const.ints(shape, v);
+            int dtype = (int) node.attrInt("dtype", x.type().code());
+            ElementType t = ElementType.fromCode(dtype).orElse(ElementType.FLOAT);
+            ctx.bindConstant(out(node), t.isFloatingPoint() ? c.cast(t.code()).toArray() : c.toArray());
         }
     }
 }

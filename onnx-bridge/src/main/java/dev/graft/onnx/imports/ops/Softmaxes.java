@@ -17,7 +17,7 @@ import static dev.graft.onnx.imports.ops.OpConverter.fullRank;
 import static dev.graft.onnx.imports.ops.OpConverter.hint;
 
 /**
- * {@code Softmax} and {@code LogSoftmax} (opsets 7-17) as {@code softmax} / {@code log-softmax}, which
+ * {@code Softmax} and {@code LogSoftmax} (opsets 1-17) as {@code softmax} / {@code log-softmax}, which
  * normalise over the last axis.
  *
  * <ul>
@@ -28,7 +28,7 @@ import static dev.graft.onnx.imports.ops.OpConverter.hint;
  *       {@code [batch, classes]} tensor) maps directly, an earlier one becomes a {@code reshape} to
  *       that matrix per example, the softmax, and a {@code reshape} back.</li>
  * </ul>
- * Rejected: normalising along the batch axis.
+ * Rejected when the first dimension is the batch: normalising along it.
  */
 public final class Softmaxes {
     private Softmaxes() {
@@ -37,7 +37,7 @@ public final class Softmaxes {
     /** {@code Softmax}. */
     public static final class Softmax extends OpConverter {
         public Softmax() {
-            super("Softmax", 7, 17, "ONNX Softmax as softmax over the last axis (any axis with reshapes or transposes)");
+            super("Softmax", 1, 17, "ONNX Softmax as softmax over the last axis (any axis with reshapes or transposes)");
         }
 
         @Override
@@ -49,7 +49,7 @@ public final class Softmaxes {
     /** {@code LogSoftmax}. */
     public static final class LogSoftmax extends OpConverter {
         public LogSoftmax() {
-            super("LogSoftmax", 7, 17, "ONNX LogSoftmax as log-softmax over the last axis (any axis with reshapes or transposes)");
+            super("LogSoftmax", 1, 17, "ONNX LogSoftmax as log-softmax over the last axis (any axis with reshapes or transposes)");
         }
 
         @Override
@@ -63,11 +63,11 @@ public final class Softmaxes {
             return;
         }
         ImportContext.Value x = computed(ctx, node, 0, "the input");
-        int full = fullRank(x);
+        int full = fullRank(ctx, x);
         Shape s = x.shape();
         int r = s.rank();
         boolean modern = node.opset() >= 13;
-        int axis = exampleAxis(node.attrInt("axis", modern ? -1 : 1), full, "axis");
+        int axis = exampleAxis(ctx, node.attrInt("axis", modern ? -1 : 1), full, "axis");
         if (axis == r - 1) {
             emit(ctx, node, layer, Map.of(), x.node(), Map.of());
             return;

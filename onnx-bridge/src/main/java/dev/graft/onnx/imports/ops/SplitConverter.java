@@ -12,8 +12,8 @@ import java.util.Map;
  * the optional constant {@code split} input from 13; without them the axis is cut into as many equal
  * parts as the node has outputs. Of a constant, every part is computed at import; of a computed
  * value, each output is its own {@code onnx-slice} node along the (non-batch) axis, and a part that
- * is the whole axis is the input itself. Rejected: splitting the batch axis, sizes that do not add
- * up to the axis, computed sizes.
+ * is the whole axis is the input itself. Rejected: splitting the batch axis (when the first
+ * dimension is the batch), sizes that do not add up to the axis, computed sizes.
  */
 public final class SplitConverter extends OpConverter {
     public SplitConverter() {
@@ -52,7 +52,7 @@ public final class SplitConverter extends OpConverter {
             }
             return;
         }
-        int a = exampleAxis(axis, fullRank(x), "axis");
+        int a = exampleAxis(ctx, axis, fullRank(ctx, x), "axis");
         long dim = x.shape().dim(a);
         long[] sizes = sizes(split, dim, outs.size(), axis);
         String h = hint(node);

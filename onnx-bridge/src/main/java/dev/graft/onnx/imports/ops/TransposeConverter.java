@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code Transpose} (opsets 7-17): of a computed value with {@code perm[0] = 0} (the batch stays
- * first) as {@code onnx-transpose} (the identity permutation binds the input); of a constant at
- * import (e.g. PyTorch's {@code Linear} weight before a MatMul). Rejected: permutations that move
- * the batch axis, including the default (reversing) one.
+ * {@code Transpose} (opsets 1-17) as {@code onnx-transpose} (the identity permutation binds the
+ * input); of a constant at import (e.g. PyTorch's {@code Linear} weight before a MatMul). When the
+ * first dimension is the batch the permutation must keep it first ({@code perm[0] = 0}); under batch
+ * axis NONE any permutation is possible.
  */
 public final class TransposeConverter extends OpConverter {
     public TransposeConverter() {
-        super("Transpose", 7, 17, "ONNX Transpose keeping the batch axis first as onnx-transpose, folded for constants");
+        super("Transpose", 1, 17, "ONNX Transpose as onnx-transpose, folded for constants");
     }
 
     @Override
@@ -25,7 +25,7 @@ public final class TransposeConverter extends OpConverter {
             return;
         }
         ImportContext.Value x = input(ctx, node, 0);
-        int r = x.isConstant() ? x.constant().rank() : fullRank(x);
+        int r = x.isConstant() ? x.constant().rank() : fullRank(ctx, x);
         long[] perm = node.attrInts("perm", null);
         if (perm == null) {
             perm = new long[r];
@@ -40,14 +40,15 @@ public final class TransposeConverter extends OpConverter {
             ctx.bindConstant(out(node), Const.of(x.constant()).transpose(Arrays.stream(perm).mapToInt(v -> (int) v).toArray()).toArray());
             return;
         }
-        if (perm[0] != 0) {
+        int b = batchAxes(ctx);
+        if (b == 1 && perm[0] != 0) {
             throw new IllegalArgumentException("perm " + Arrays.toString(perm) + " moves the batch axis; native import supports"
-                    + " permutations that keep axis 0 first");
+                    + " permutations that keep axis 0 first when the first dimension is the batch");
         }
         List<Integer> p = new ArrayList<>();
         boolean identity = true;
-        for (int i = 1; i < r; i++) {
-            p.add((int) perm[i] - 1);
+        for (int i = b; i < r; i++) {
+            p.add((int) perm[i] - b);
             identity &= perm[i] == i;
         }
         if (identity) {

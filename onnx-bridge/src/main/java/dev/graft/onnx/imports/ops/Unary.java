@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * Element-wise functions without a Graft layer of their own, as {@code onnx-unary} (opsets 7-17,
+ * Element-wise functions without a Graft layer of their own, as {@code onnx-unary} (opsets 1-17,
  * {@code Erf} 9-17, {@code HardSwish} 14-17): {@code Sqrt}, {@code Exp}, {@code Log}, {@code Neg},
  * {@code Abs}, {@code Reciprocal}, {@code Erf}, {@code Softplus}, {@code Softsign},
  * {@code HardSigmoid} ({@code alpha} default 0.2, {@code beta} 0.5) and {@code HardSwish}. On a
@@ -48,7 +48,7 @@ public final class Unary {
     /** {@code Sqrt}. */
     public static final class Sqrt extends Function {
         public Sqrt() {
-            super("Sqrt", 7, "sqrt");
+            super("Sqrt", 1, "sqrt");
         }
 
         @Override
@@ -60,7 +60,7 @@ public final class Unary {
     /** {@code Exp}. */
     public static final class Exp extends Function {
         public Exp() {
-            super("Exp", 7, "exp");
+            super("Exp", 1, "exp");
         }
 
         @Override
@@ -72,7 +72,7 @@ public final class Unary {
     /** {@code Log}. */
     public static final class Log extends Function {
         public Log() {
-            super("Log", 7, "log");
+            super("Log", 1, "log");
         }
 
         @Override
@@ -84,7 +84,7 @@ public final class Unary {
     /** {@code Neg}. */
     public static final class Neg extends Function {
         public Neg() {
-            super("Neg", 7, "neg");
+            super("Neg", 1, "neg");
         }
 
         @Override
@@ -109,7 +109,7 @@ public final class Unary {
     /** {@code Abs}. */
     public static final class Abs extends Function {
         public Abs() {
-            super("Abs", 7, "abs");
+            super("Abs", 1, "abs");
         }
 
         @Override
@@ -121,7 +121,7 @@ public final class Unary {
     /** {@code Reciprocal}. */
     public static final class Reciprocal extends Function {
         public Reciprocal() {
-            super("Reciprocal", 7, "reciprocal");
+            super("Reciprocal", 1, "reciprocal");
         }
 
         @Override
@@ -145,7 +145,7 @@ public final class Unary {
     /** {@code Softplus}. */
     public static final class Softplus extends Function {
         public Softplus() {
-            super("Softplus", 7, "softplus");
+            super("Softplus", 1, "softplus");
         }
 
         @Override
@@ -157,7 +157,7 @@ public final class Unary {
     /** {@code Softsign}. */
     public static final class Softsign extends Function {
         public Softsign() {
-            super("Softsign", 7, "softsign");
+            super("Softsign", 1, "softsign");
         }
 
         @Override
@@ -169,7 +169,7 @@ public final class Unary {
     /** {@code HardSigmoid}. */
     public static final class HardSigmoid extends Function {
         public HardSigmoid() {
-            super("HardSigmoid", 7, "hard-sigmoid");
+            super("HardSigmoid", 1, "hard-sigmoid");
         }
 
         @Override
@@ -194,6 +194,208 @@ public final class Unary {
         @Override
         DoubleUnaryOperator function(OnnxNode node) {
             return v -> v * Math.max(0, Math.min(1, v / 6 + 0.5));
+        }
+    }
+
+    /** A function without options. */
+    abstract static class Simple extends Function {
+        private final DoubleUnaryOperator f;
+
+        Simple(String opType, int minOpset, String op, DoubleUnaryOperator f) {
+            super(opType, minOpset, op);
+            this.f = f;
+        }
+
+        @Override
+        DoubleUnaryOperator function(OnnxNode node) {
+            return f;
+        }
+    }
+
+    /** {@code Floor}. */
+    public static final class Floor extends Simple {
+        public Floor() {
+            super("Floor", 1, "floor", Math::floor);
+        }
+    }
+
+    /** {@code Ceil}. */
+    public static final class Ceil extends Simple {
+        public Ceil() {
+            super("Ceil", 1, "ceil", Math::ceil);
+        }
+    }
+
+    /** {@code Round} (half to even). */
+    public static final class Round extends Simple {
+        public Round() {
+            super("Round", 11, "round", Math::rint);
+        }
+    }
+
+    /** {@code Sign}. */
+    public static final class Sign extends Simple {
+        public Sign() {
+            super("Sign", 9, "sign", Math::signum);
+        }
+    }
+
+    /** {@code Sin}. */
+    public static final class Sin extends Simple {
+        public Sin() {
+            super("Sin", 7, "sin", Math::sin);
+        }
+    }
+
+    /** {@code Cos}. */
+    public static final class Cos extends Simple {
+        public Cos() {
+            super("Cos", 7, "cos", Math::cos);
+        }
+    }
+
+    /** {@code Tan}. */
+    public static final class Tan extends Simple {
+        public Tan() {
+            super("Tan", 7, "tan", Math::tan);
+        }
+    }
+
+    /** {@code Asin}. */
+    public static final class Asin extends Simple {
+        public Asin() {
+            super("Asin", 7, "asin", Math::asin);
+        }
+    }
+
+    /** {@code Acos}. */
+    public static final class Acos extends Simple {
+        public Acos() {
+            super("Acos", 7, "acos", Math::acos);
+        }
+    }
+
+    /** {@code Atan}. */
+    public static final class Atan extends Simple {
+        public Atan() {
+            super("Atan", 7, "atan", Math::atan);
+        }
+    }
+
+    /** {@code Sinh}. */
+    public static final class Sinh extends Simple {
+        public Sinh() {
+            super("Sinh", 9, "sinh", Math::sinh);
+        }
+    }
+
+    /** {@code Cosh}. */
+    public static final class Cosh extends Simple {
+        public Cosh() {
+            super("Cosh", 9, "cosh", Math::cosh);
+        }
+    }
+
+    /** {@code Asinh}. */
+    public static final class Asinh extends Simple {
+        public Asinh() {
+            super("Asinh", 9, "asinh", v -> Math.log(v + Math.sqrt(v * v + 1)));
+        }
+    }
+
+    /** {@code Acosh}. */
+    public static final class Acosh extends Simple {
+        public Acosh() {
+            super("Acosh", 9, "acosh", v -> Math.log(v + Math.sqrt(v * v - 1)));
+        }
+    }
+
+    /** {@code Atanh}. */
+    public static final class Atanh extends Simple {
+        public Atanh() {
+            super("Atanh", 9, "atanh", v -> 0.5 * Math.log((1 + v) / (1 - v)));
+        }
+    }
+
+    /** {@code Not} (of bools, carried as 0 and 1). */
+    public static final class Not extends Simple {
+        public Not() {
+            super("Not", 1, "not", v -> v != 0 ? 0 : 1);
+        }
+    }
+
+    /** {@code Selu}: {@code alpha} default 1.67326..., {@code gamma} 1.0507... */
+    public static final class Selu extends Function {
+        public Selu() {
+            super("Selu", 1, "selu");
+        }
+
+        @Override
+        DoubleUnaryOperator function(OnnxNode node) {
+            double alpha = attrDouble(node, "alpha", 1.67326319217681884765625f);
+            double gamma = attrDouble(node, "gamma", 1.05070102214813232421875f);
+            return v -> gamma * (v > 0 ? v : alpha * (Math.exp(v) - 1));
+        }
+
+        @Override
+        Map<String, Object> options(OnnxNode node) {
+            return Map.of("alpha", attrDouble(node, "alpha", 1.67326319217681884765625f), "beta",
+                    attrDouble(node, "gamma", 1.05070102214813232421875f));
+        }
+    }
+
+    /** {@code Celu}: {@code alpha} default 1. */
+    public static final class Celu extends Function {
+        public Celu() {
+            super("Celu", 12, "celu");
+        }
+
+        @Override
+        DoubleUnaryOperator function(OnnxNode node) {
+            double alpha = attrDouble(node, "alpha", 1f);
+            return v -> Math.max(0, v) + Math.min(0, alpha * (Math.exp(v / alpha) - 1));
+        }
+
+        @Override
+        Map<String, Object> options(OnnxNode node) {
+            return Map.of("alpha", attrDouble(node, "alpha", 1f));
+        }
+    }
+
+    /** {@code ThresholdedRelu}: {@code alpha} default 1. */
+    public static final class ThresholdedRelu extends Function {
+        public ThresholdedRelu() {
+            super("ThresholdedRelu", 10, "thresholded-relu");
+        }
+
+        @Override
+        DoubleUnaryOperator function(OnnxNode node) {
+            double alpha = attrDouble(node, "alpha", 1f);
+            return v -> v > alpha ? v : 0;
+        }
+
+        @Override
+        Map<String, Object> options(OnnxNode node) {
+            return Map.of("alpha", attrDouble(node, "alpha", 1f));
+        }
+    }
+
+    /** {@code Shrink}: {@code lambd} default 0.5, {@code bias} 0. */
+    public static final class Shrink extends Function {
+        public Shrink() {
+            super("Shrink", 9, "shrink");
+        }
+
+        @Override
+        DoubleUnaryOperator function(OnnxNode node) {
+            double lambd = attrDouble(node, "lambd", 0.5f);
+            double bias = attrDouble(node, "bias", 0f);
+            return v -> v > lambd ? v - bias : v < -lambd ? v + bias : 0;
+        }
+
+        @Override
+        Map<String, Object> options(OnnxNode node) {
+            return Map.of("alpha", attrDouble(node, "lambd", 0.5f), "beta", attrDouble(node, "bias", 0f));
         }
     }
 

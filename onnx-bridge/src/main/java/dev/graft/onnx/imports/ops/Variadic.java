@@ -11,9 +11,12 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.LongBinaryOperator;
 
 /**
- * Variadic element-wise {@code Max}, {@code Min}, {@code Sum} and {@code Mean} (opsets 8-17): of
- * computed values of the same rank as {@code onnx-nary} ({@code Sum} of equal shapes as {@code add};
- * one input passes through); of constants at import. Rejected: computed values mixed with constants.
+ * Variadic element-wise {@code Max}, {@code Min}, {@code Sum} and {@code Mean} (opsets 1-17; before
+ * opset 8 without broadcasting, which changes nothing for operands of equal shapes): of computed
+ * values as {@code onnx-nary} ({@code Sum} of equal shapes as {@code add}; one input passes through),
+ * constants among them becoming {@code onnx-constant} nodes; of constants only at import. Operands of
+ * different ranks are reshaped to the highest rank under batch axis NONE and rejected when the first
+ * dimension is the batch.
  */
 public final class Variadic {
     private Variadic() {
@@ -24,7 +27,7 @@ public final class Variadic {
         private final LongBinaryOperator integer;
 
         Nary(String opType, DoubleBinaryOperator real, LongBinaryOperator integer) {
-            super(opType, 8, 17, "ONNX " + opType + " of computed values as onnx-nary, folded for constants");
+            super(opType, 1, 17, "ONNX " + opType + " of computed values as onnx-nary, folded for constants");
             this.real = real;
             this.integer = integer;
         }
@@ -33,7 +36,12 @@ public final class Variadic {
         public void convert(OnnxNode node, ImportContext ctx) {
             List<ImportContext.Value> in = new ArrayList<>();
             for (int i = 0; i < node.inputs().size(); i++) {
-                in.add(input(ctx, node, i));
+                if (node.input(i).isPresent()) {
+                    in.add(input(ctx, node, i));
+                }
+            }
+            if (in.isEmpty()) {
+                throw new IllegalArgumentException(opType() + " has no inputs");
             }
             String op = opType().toLowerCase(Locale.ROOT);
             if (in.stream().allMatch(ImportContext.Value::isConstant)) {
@@ -48,15 +56,31 @@ public final class Variadic {
                 ctx.bindConstant(out(node), acc.toArray());
                 return;
             }
-            if (in.stream().anyMatch(ImportContext.Value::isConstant)) {
-                throw new IllegalArgumentException(opType() + " mixes computed values with constants; native import handles computed values only");
+            String h = hint(node);
+            ImportContext.Value like = in.stream().filter(v -> !v.isConstant()).findFirst().orElseThrow();
+            List<String> nodes = new ArrayList<>();
+            int rank = 0;
+            for (ImportContext.Value v : in) {
+                String n = v.isConstant() ? promote(ctx, v, like, h + "_const") : v.node();
+                nodes.add(n);
+                rank = Math.max(rank, ctx.shapeOf(n).rank());
             }
-            if (in.size() == 1) {
-                ctx.bind(out(node), in.get(0).node());
+            for (int i = 0; i < nodes.size(); i++) {
+                long[] s = ctx.shapeOf(nodes.get(i)).dims();
+                if (s.length != rank) {
+                    if (ctx.batchFirst()) {
+                        throw new IllegalArgumentException(opType() + " of per-example shapes of different ranks; ONNX broadcasting would line"
+                                + " the batch axis of one up with an example axis of another");
+                    }
+                    nodes.set(i, reshape(ctx, nodes.get(i), Params.padTo(s, rank), h + "_up"));
+                }
+            }
+            if (nodes.size() == 1) {
+                ctx.bind(out(node), nodes.get(0));
                 return;
             }
-            List<String> nodes = in.stream().map(ImportContext.Value::node).toList();
-            if (op.equals("sum") && in.stream().allMatch(v -> v.shape().equals(in.get(0).shape()))) {
+            boolean same = nodes.stream().allMatch(n -> ctx.shapeOf(n).equals(ctx.shapeOf(nodes.get(0))));
+            if (op.equals("sum") && same) {
                 emit(ctx, node, "add", Map.of(), nodes, Map.of());
                 return;
             }

@@ -22,8 +22,9 @@ import java.util.Map;
  *       become the largest finite float of their sign (a {@code 0 * infinity} would not be a
  *       number).</li>
  * </ul>
- * Rejected: computed operands of different ranks (their batch axes would not line up) and constants
- * with more axes than the computed operands.
+ * Under batch axis {@code NONE} computed operands of lower rank are reshaped up to the largest rank
+ * first. Rejected when the first dimension is the batch: computed operands of different ranks (their
+ * batch axes would not line up) and constants with more axes than the computed operands.
  */
 public final class WhereConverter extends OpConverter {
     public WhereConverter() {
@@ -40,12 +41,31 @@ public final class WhereConverter extends OpConverter {
             ctx.bindConstant(out(node), select(Const.of(cond.constant()), Const.of(a.constant()), Const.of(b.constant())).toArray());
             return;
         }
+        String h = hint(node);
+        List<String> computed = new ArrayList<>();
         ImportContext.Value ref = ops.stream().filter(v -> !v.isConstant()).findFirst().orElseThrow();
-        for (ImportContext.Value v : ops) {
-            if (!v.isConstant() && v.shape().rank() != ref.shape().rank()) {
-                throw new IllegalArgumentException("the computed operands have per-example shapes of different ranks (" + dims(ref.shape())
-                        + " and " + dims(v.shape()) + "); their batch axes would not line up");
+        if (ctx.batchFirst()) {
+            for (ImportContext.Value v : ops) {
+                if (!v.isConstant() && v.shape().rank() != ref.shape().rank()) {
+                    throw new IllegalArgumentException("the computed operands have per-example shapes of different ranks (" + dims(ref.shape())
+                            + " and " + dims(v.shape()) + "); their batch axes would not line up");
+                }
             }
+            for (ImportContext.Value v : ops) {
+                computed.add(v.isConstant() ? null : v.node());
+            }
+        } else {
+            // whole tensors: every computed operand reshaped up to the largest rank of the three
+            int r = 0;
+            for (ImportContext.Value v : ops) {
+                r = Math.max(r, v.isConstant() ? v.constant().rank() : v.shape().rank());
+            }
+            for (int i = 0; i < 3; i++) {
+                ImportContext.Value v = ops.get(i);
+                computed.add(v.isConstant() ? null : reshape(ctx, v.node(), Params.padTo(v.shape().dims(), r), h + "_up" + i));
+            }
+            String first = computed.stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+            ref = new ImportContext.Value(ref.onnxName(), first, ctx.shapeOf(first), null, ref.type());
         }
         Const m = cond.isConstant() ? Const.of(cond.constant()) : null;
         List<String> names = List.of("condition", "x", "y");
@@ -55,7 +75,7 @@ public final class WhereConverter extends OpConverter {
         for (int i = 0; i < 3; i++) {
             ImportContext.Value v = ops.get(i);
             if (!v.isConstant()) {
-                inputs.add(v.node());
+                inputs.add(computed.get(i));
                 continue;
             }
             Const c = Const.of(v.constant()).noBatch("the " + names.get(i));
@@ -68,11 +88,13 @@ public final class WhereConverter extends OpConverter {
             } else {
                 c = finite(c);
             }
-            c = Params.perExample(c, ref, "the " + names.get(i));
+            c = Params.perExample(ctx, c, ref, "the " + names.get(i));
             config.put(names.get(i) + "-shape", Params.list(c.shape));
             params.put(names.get(i), real(c).toArray());
         }
-        emit(ctx, node, "onnx-where", config, inputs, params);
+        String y = ctx.emit("onnx-where", config, inputs, params, h);
+        // the type of the branches, not of the (bool) condition
+        ctx.bind(out(node), y, a.isConstant() && !b.isConstant() ? b.type() : a.type());
     }
 
     /** Element-wise {@code m ? x : y} with broadcasting; the result is real unless both branches are integers. */

@@ -7,11 +7,47 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small ONNX graphs built in code, for converter tests: one input {@code x} [N, ...], one output {@code y}. */
+/**
+ * Small ONNX graphs built in code, for converter tests: {@link #of} has one input {@code x} [N, ...] and
+ * one output {@code y}; {@link #whole} starts empty, for inputs and outputs of any type and static shape.
+ */
 final class Graphs {
     private final Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder().setName("test");
     private final int opset;
     private final List<String> domains = new ArrayList<>();
+
+    private Graphs(int opset) {
+        this.opset = opset;
+    }
+
+    /** A graph at {@code opset} without inputs or outputs yet. */
+    static Graphs whole(int opset) {
+        return new Graphs(opset);
+    }
+
+    /** Adds a data input of an element type ({@code TensorProto.DataType} number) and static shape. */
+    Graphs input(String name, int elemType, long... dims) {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        graph.addInput(Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))));
+        return this;
+    }
+
+    /** Adds a graph output of an element type (its shape left to inference). */
+    Graphs output(String name, int elemType) {
+        graph.addOutput(Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType))));
+        return this;
+    }
+
+    /** Writes the model to {@code file}, for engines that open files. */
+    java.nio.file.Path write(java.nio.file.Path file) throws java.io.IOException {
+        java.nio.file.Files.write(file, build().toByteArray());
+        return file;
+    }
 
     private Graphs(int opset, long... exampleShape) {
         this.opset = opset;

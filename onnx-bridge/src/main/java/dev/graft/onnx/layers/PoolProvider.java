@@ -1,0 +1,159 @@
+package dev.graft.onnx.layers;
+
+import dev.graft.api.GraftApi;
+import dev.graft.api.Shape;
+import dev.graft.api.config.Doc;
+import dev.graft.api.layer.Layer;
+import dev.graft.api.layer.LayerContext;
+import dev.graft.api.layer.LayerProvider;
+import dev.graft.api.layer.ParamSpec;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.enums.PadMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+/**
+ * {@code onnx-pool}: max or average pooling of examples {@code [C, s1, ..., sn]} over any number of
+ * spatial axes, with strides, dilations and padding given per axis, as ONNX's {@code MaxPool} and
+ * {@code AveragePool} where the {@code max-pool*} / {@code avg-pool*} layers do not reach (3-D
+ * windows, dilations). The input is padded (with the lowest float for max, zeros for average), then
+ * every offset of the window is a strided slice, and the slices are combined by a pairwise max or a
+ * sum divided by the window size (so padding counts in the mean). No parameters.
+ */
+public final class PoolProvider implements LayerProvider<PoolProvider.Config> {
+
+    /** The poolings. */
+    public enum Op { MAX, AVG }
+
+    /** Options of {@code onnx-pool}. */
+    public record Config(
+            @Doc("max or avg") Op op,
+            @Doc("window size per spatial axis") List<Integer> kernel,
+            @Doc("step per spatial axis") List<Integer> strides,
+            @Doc("spacing of the window's elements per spatial axis (1: adjacent)") List<Integer> dilations,
+            @Doc("padding [begin per axis..., end per axis...]") List<Long> pads) {
+        public Config {
+            if (op == null) {
+                throw new IllegalArgumentException("op must be max or avg");
+            }
+            if (kernel == null || kernel.isEmpty()) {
+                throw new IllegalArgumentException("kernel must list the window size of each spatial axis, got " + kernel);
+            }
+            int n = kernel.size();
+            for (List<Integer> v : java.util.Arrays.asList(kernel, strides, dilations)) {
+                if (v == null || v.size() != n || v.stream().anyMatch(d -> d == null || d <= 0)) {
+                    throw new IllegalArgumentException("kernel, strides and dilations must be " + n + " positive integers each, got "
+                            + kernel + ", " + strides + ", " + dilations);
+                }
+            }
+            if (pads == null || pads.size() != 2 * n || pads.stream().anyMatch(p -> p == null || p < 0)) {
+                throw new IllegalArgumentException("pads must be " + 2 * n + " non-negative amounts [begins..., ends...], got " + pads);
+            }
+            kernel = List.copyOf(kernel);
+            strides = List.copyOf(strides);
+            dilations = List.copyOf(dilations);
+            pads = List.copyOf(pads);
+        }
+    }
+
+    public PoolProvider() {
+    }
+
+    @Override
+    public String id() {
+        return "onnx-pool";
+    }
+
+    @Override
+    public String version() {
+        return "1.0.0";
+    }
+
+    @Override
+    public String apiVersion() {
+        return GraftApi.VERSION;
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String description() {
+        return "max or average pooling over any number of spatial axes, with dilations and padding";
+    }
+
+    @Override
+    public Layer create(Config config) {
+        int n = config.kernel().size();
+        return new Layer() {
+            @Override
+            public Shape outputShape(List<Shape> inputs) {
+                Shape in = inputs.get(0);
+                if (in.rank() != n + 1) {
+                    throw new IllegalArgumentException("onnx-pool with a " + n + "-D window needs examples [C, " + n + " spatial axes], got " + in);
+                }
+                long[] out = in.dims();
+                for (int i = 0; i < n; i++) {
+                    long span = in.dim(i + 1) + config.pads().get(i) + config.pads().get(n + i)
+                            - ((long) config.dilations().get(i) * (config.kernel().get(i) - 1) + 1);
+                    if (span < 0) {
+                        throw new IllegalArgumentException("onnx-pool: the window " + config.kernel() + " does not fit the input " + in);
+                    }
+                    out[i + 1] = span / config.strides().get(i) + 1;
+                }
+                return Shape.of(out);
+            }
+
+            @Override
+            public List<ParamSpec> params(List<Shape> inputs) {
+                outputShape(inputs);
+                return List.of();
+            }
+
+            @Override
+            public SDVariable forward(LayerContext ctx, List<SDVariable> inputs) {
+                Shape out = outputShape(ctx.inputShapes());
+                boolean max = config.op() == Op.MAX;
+                SDVariable x = inputs.get(0);
+                if (config.pads().stream().anyMatch(p -> p > 0)) {
+                    int[][] amounts = new int[n + 2][2];
+                    for (int i = 0; i < n; i++) {
+                        amounts[i + 2][0] = config.pads().get(i).intValue();
+                        amounts[i + 2][1] = config.pads().get(n + i).intValue();
+                    }
+                    x = ctx.sd().nn().pad(x, ctx.sd().constant(Nd4j.createFromArray(amounts)), PadMode.CONSTANT, max ? -Float.MAX_VALUE : 0.0);
+                }
+                int windows = 1;
+                for (int k : config.kernel()) {
+                    windows *= k;
+                }
+                SDVariable acc = null;
+                int[] offset = new int[n];
+                for (int w = 0; w < windows; w++) {
+                    SDIndex[] index = new SDIndex[n + 2];
+                    index[0] = SDIndex.all();
+                    index[1] = SDIndex.all();
+                    for (int i = 0; i < n; i++) {
+                        long start = (long) offset[i] * config.dilations().get(i);
+                        long stride = config.strides().get(i);
+                        long end = start + (out.dim(i + 1) - 1) * stride + 1;
+                        index[i + 2] = stride == 1 ? SDIndex.interval(start, end) : SDIndex.interval(start, stride, end);
+                    }
+                    SDVariable s = x.get(index);
+                    acc = acc == null ? s : max ? ctx.sd().math().max(acc, s) : acc.add(s);
+                    for (int i = n - 1; i >= 0; i--) {
+                        if (++offset[i] < config.kernel().get(i)) {
+                            break;
+                        }
+                        offset[i] = 0;
+                    }
+                }
+                return max ? acc : acc.div(windows);
+            }
+        };
+    }
+}
