@@ -131,9 +131,9 @@ class ConvertersTest {
     }
 
     @Test
-    void threeDimensionalConvolutionIsRefused() {
-        refuses(Graphs.of(13, 1, 3, 3, 3).node("Conv", "c3", List.of("x", "w"), List.of("y")).floats("w", new float[8], 1, 1, 2, 2, 2).build(),
-                "1-D and 2-D convolutions only");
+    void fourDimensionalConvolutionIsRefused() {
+        refuses(Graphs.of(13, 1, 3, 3, 3, 3).node("Conv", "c4", List.of("x", "w"), List.of("y")).floats("w", new float[16], 1, 1, 2, 2, 2, 2).build(),
+                "1-D, 2-D and 3-D convolutions only");
     }
 
     @Test
