@@ -148,8 +148,10 @@ public final class OnnxImporter {
         List<Unsupported> missing = new ArrayList<>();
         Map<String, String> badValues = new HashMap<>();
         Set<String> inits = ModelInfo.initializerNames(model.getGraph());
+        Map<String, ElementType> dataTypes = new HashMap<>();
         for (Onnx.ValueInfoProto v : model.getGraph().getInputList()) {
             if (!inits.contains(v.getName())) {
+                dataTypes.put(v.getName(), declaredType(v));
                 String why = notNumericTensor(v);
                 if (why != null) {
                     badValues.put(v.getName(), "input '" + v.getName() + "' " + why);
@@ -179,7 +181,7 @@ public final class OnnxImporter {
                     }
                 }
                 if (reason == null) {
-                    String r = c.unsupported(node);
+                    String r = c.unsupported(node, dataTypes);
                     reason = r;
                 }
             }
@@ -247,6 +249,54 @@ public final class OnnxImporter {
             throw new UnsupportedOpsException(head.toString(),
                     cov.unsupported().stream().map(u -> new UnsupportedOpsException.Op(u.node(), u.domain(), u.opType(), u.opset())).toList());
         }
+        Set<String> eager = new HashSet<>();
+        while (true) {
+            try {
+                return attempt(model, registry, origin, baseDir, options, eager);
+            } catch (Retry r) {
+                eager.addAll(r.inputs);
+            }
+        }
+    }
+
+    /** Import again with these known inputs folded from the start. */
+    private static final class Retry extends RuntimeException {
+        private final Set<String> inputs;
+
+        Retry(Set<String> inputs) {
+            super(null, null, false, false);
+            this.inputs = inputs;
+        }
+    }
+
+    /**
+     * The data inputs {@code value} is computed from, through the graph's nodes; null when it also
+     * depends on something else (a node output no node produces).
+     */
+    private static Set<String> sources(Onnx.GraphProto g, String value, Set<String> dataInputs) {
+        Map<String, Onnx.NodeProto> producer = new HashMap<>();
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            n.getOutputList().forEach(o -> producer.put(o, n));
+        }
+        Set<String> out = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(value));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (v.isEmpty() || !seen.add(v)) {
+                continue;
+            }
+            if (dataInputs.contains(v)) {
+                out.add(v);
+            } else if (producer.containsKey(v)) {
+                producer.get(v).getInputList().forEach(todo::push);
+            }
+        }
+        return out;
+    }
+
+    private static Imported attempt(Onnx.ModelProto model, PluginRegistry registry, String origin, java.nio.file.Path baseDir,
+                                    ImportOptions options, Set<String> eager) {
         Onnx.GraphProto g = model.getGraph();
         Map<String, INDArray> constants = new LinkedHashMap<>();
         for (Onnx.TensorProto t : g.getInitializerList()) {
@@ -264,6 +314,13 @@ public final class OnnxImporter {
             ElementType type = declaredType(in);
             inputTypes.put(in.getName(), type);
             long[] dims = declaredDims(in, axis, origin);
+            if (eager.contains(in.getName())) {
+                // computed only from known integer inputs where a converter needs a constant: folded from the start
+                INDArray k = options.knownInputs().get(in.getName());
+                ctx.values.put(in.getName(), new ImportContext.Value(in.getName(), null, null, k.castTo(DataType.INT64), type));
+                ctx.folded.put(in.getName(), k);
+                continue;
+            }
             if (Arrays.stream(dims).anyMatch(d -> d == 0)) {
                 // no values to give away: an empty input is a constant of its declared shape
                 long[] full = axis == BatchAxis.FIRST_DIM ? null : dims;
@@ -305,6 +362,12 @@ public final class OnnxImporter {
                 String d = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
                 try {
                     converter(all, d, np.getOpType(), node.opset()).convert(node, ctx);
+                } catch (NeedsConstantException e) {
+                    Set<String> from = sources(g, e.value(), inputs.stream().map(Onnx.ValueInfoProto::getName).collect(java.util.stream.Collectors.toSet()));
+                    if (!from.isEmpty() && options.knownInputs().keySet().containsAll(from) && !eager.containsAll(from) && axis == BatchAxis.NONE) {
+                        throw new Retry(from);
+                    }
+                    throw new GraftException(GraftException.Code.MODEL, origin + ": " + node + ": " + e.getMessage());
                 } catch (UnsupportedNodeException e) {
                     throw new UnsupportedOpsException(origin + " uses 1 node native import does not support; '" + node.name() + "': "
                             + e.getMessage() + ":", List.of(new UnsupportedOpsException.Op(node.name(), d, np.getOpType(), node.opset())));

@@ -43,6 +43,15 @@ public interface OnnxOpConverter extends Plugin<NoConfig> {
         return null;
     }
 
+    /**
+     * As {@link #unsupported(OnnxNode)}, also told the declared element types of the graph's data inputs
+     * (by name; initializers and node outputs are not listed), for converters that cannot take some input
+     * of some type from the data. The default ignores the types.
+     */
+    default String unsupported(OnnxNode node, java.util.Map<String, dev.graft.onnx.proto.ElementType> dataInputTypes) {
+        return unsupported(node);
+    }
+
     /** Converts {@code node}. */
     void convert(OnnxNode node, ImportContext context);
 

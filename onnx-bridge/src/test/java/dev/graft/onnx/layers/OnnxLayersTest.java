@@ -27,7 +27,7 @@ class OnnxLayersTest {
                 .extracting(p -> p.id())
                 .contains("onnx-binary", "onnx-unary", "onnx-transpose", "onnx-pad", "onnx-prelu", "onnx-nary", "onnx-reduce", "onnx-matmul", "onnx-slice",
                         "onnx-reshape", "onnx-constant", "onnx-reverse", "onnx-pool", "onnx-conv2d", "onnx-conv3d", "onnx-fold-batch",
-                        "onnx-unfold-batch", "onnx-cumsum");
+                        "onnx-unfold-batch", "onnx-cumsum", "onnx-arg", "onnx-select");
     }
 
     @ParameterizedTest
@@ -334,5 +334,27 @@ class OnnxLayersTest {
         INDArray y = net.predict(x, 8);
         assertThat(y.shape()).containsExactly(2, 3, 2, 1);
         assertThat(y.sub(x.sum(true, 3)).amaxNumber().doubleValue()).isLessThan(1e-5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ArgProvider.Op.class)
+    void argmaxAndArgmin(ArgProvider.Op op) {
+        LayerContract.of(new ArgProvider(), new ArgProvider.Config(op, 1, true, false)).inputs(Shape.of(2, 4, 3)).check();
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 5, 5, 0, 0}});
+        var first = new ArgProvider().create(new ArgProvider.Config(op, 0, false, false));
+        var last = new ArgProvider().create(new ArgProvider.Config(op, 0, false, true));
+        double[] want = op == ArgProvider.Op.MAX ? new double[] {1, 2} : new double[] {3, 4};
+        assertThat(LayerRunner.of(first).run(x).output().getDouble(0)).isEqualTo(want[0]);
+        assertThat(LayerRunner.of(last).run(x).output().getDouble(0)).isEqualTo(want[1]);
+    }
+
+    @Test
+    void selectMovesAndAddsElements() {
+        // output [3]: out[0] = x[2], out[1] = x[0] + x[1], out[2] = 0
+        var config = new SelectProvider.Config(List.of(2L, 0L, 1L), List.of(0L, 1L, 1L), List.of(3L));
+        LayerContract.check(new SelectProvider(), config, Shape.of(2, 2));
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, 3, 4}});
+        assertThat(LayerRunner.of(new SelectProvider().create(config)).run(x).output().toDoubleVector()).containsExactly(3, 3, 0);
+        assertThatThrownBy(() -> new SelectProvider.Config(List.of(0L), List.of(5L), List.of(3L))).hasMessageContaining("out of range");
     }
 }

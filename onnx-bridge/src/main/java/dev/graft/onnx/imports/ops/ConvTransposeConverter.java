@@ -36,7 +36,7 @@ public final class ConvTransposeConverter extends OpConverter {
         String folded = fold(ctx, x, h);
         dev.graft.api.Shape xs = ctx.shapeOf(folded);
         for (int i = 1; i <= 2; i++) {
-            if (node.input(i).isPresent() && !input(ctx, node, i).isConstant()) {
+            if (node.input(i).isPresent() && !input(ctx, node, i).isConstant() && !input(ctx, node, i).isIntegral()) {
                 throw new UnsupportedNodeException((i == 1 ? "the weight W" : "the bias B") + " ('" + node.inputs().get(i) + "') is computed"
                         + " from the inputs; native import takes the weight and bias of a ConvTranspose as constants (initializers)");
             }

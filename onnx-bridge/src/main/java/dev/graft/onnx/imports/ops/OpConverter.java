@@ -103,8 +103,8 @@ public abstract class OpConverter implements OnnxOpConverter {
             if (known != null) {
                 return known;
             }
-            throw new IllegalArgumentException(what + " ('" + v.onnxName() + "') is computed from the model input; native import"
-                    + " needs it to be a constant (an initializer)");
+            throw new dev.graft.onnx.imports.NeedsConstantException(v.onnxName(), what + " ('" + v.onnxName() + "') is computed from the"
+                    + " model input; native import needs it to be a constant (an initializer)");
         }
         return v.constant();
     }

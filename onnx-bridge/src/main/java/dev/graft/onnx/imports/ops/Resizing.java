@@ -121,13 +121,14 @@ public final class Resizing {
     }
 
     /**
-     * Refuses {@code scales} or {@code sizes} computed from the inputs (and not known ahead): the output
-     * shape would depend on the data.
+     * Refuses real {@code scales} or {@code sizes} computed from the inputs: the output shape would
+     * depend on the data, and only integer inputs can be known ahead (integer values are left to
+     * {@link OpConverter#constant}, which folds them when they are).
      */
     static void constantOperand(OnnxNode node, ImportContext ctx, int i, String what) {
         if (node.input(i).isPresent()) {
             ImportContext.Value v = OpConverter.input(ctx, node, i);
-            if (!v.isConstant() && ctx.fold(v.onnxName()) == null) {
+            if (!v.isConstant() && !v.isIntegral()) {
                 throw new UnsupportedNodeException(what + " ('" + v.onnxName() + "') is computed from the inputs, so the output shape would"
                         + " depend on the data; native import resizes by constant scales or sizes");
             }

@@ -121,6 +121,34 @@ public final class ShapeOps {
                 }
             }
             String h = hint(node);
+            long inner = 1;
+            for (int i = a + 1; i < in.length; i++) {
+                inner *= in[i];
+            }
+            if (runs.size() > 16 && x.shape().size() * (long) idx.length * inner <= dev.graft.onnx.layers.SelectProvider.MAX_ENTRIES) {
+                // many scattered indices: one onnx-select rather than a slice per run
+                long outer = 1;
+                for (int i = 0; i < a; i++) {
+                    outer *= in[i];
+                }
+                List<Long> sources = new ArrayList<>();
+                List<Long> targets = new ArrayList<>();
+                long t = 0;
+                for (long o = 0; o < outer; o++) {
+                    for (long j : idx) {
+                        for (long e = 0; e < inner; e++) {
+                            sources.add((o * dim + j) * inner + e);
+                            targets.add(t++);
+                        }
+                    }
+                }
+                Map<String, Object> config = new java.util.LinkedHashMap<>();
+                config.put("sources", sources);
+                config.put("targets", targets);
+                config.put("shape", Params.list(outShape));
+                ctx.bind(out(node), ctx.emit("onnx-select", config, List.of(x.node()), Map.of(), h), x.type());
+                return;
+            }
             List<String> parts = new ArrayList<>();
             for (long[] run : runs) {
                 if (run[0] == 0 && run[1] == dim) {

@@ -258,4 +258,24 @@ class WholeTensorImportTest {
         assertThat(OnnxImporter.importModel(file, Models.graft().plugins(), ImportOptions.of(BatchAxis.NONE)).ir().nodes())
                 .extracting(n -> n.plugin()).contains("onnx-conv3d", "onnx-pool", "avg-pool2d");
     }
+
+    @Test
+    void knownIntegerInputsThatFeedAConstantThroughOtherOpsAreFoldedFromTheStart() throws IOException {
+        // the targets reach GatherElements' indices through an Unsqueeze: the importer folds them when it meets the GatherElements
+        Path file = Graphs.whole(13).input("x", FLOAT, 2, 3).input("t", INT64, 2)
+                .node("Unsqueeze", "unsq", List.of("t", "one"), List.of("t1"))
+                .node("GatherElements", "pick", List.of("x", "t1"), List.of("y"), "axis", 1L)
+                .longs("one", new long[] {1}, 1)
+                .output("y", FLOAT)
+                .write(dir.resolve("pick.onnx"));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3);
+        INDArray t = Nd4j.createFromArray(2L, 0L);
+        assertThatThrownBy(() -> nativeEngine(file, BatchAxis.NONE, Map.of())).hasMessageContaining("the indices ('t1') is computed");
+        try (InferenceEngine e = nativeEngine(file, BatchAxis.NONE, Map.of("t", t))) {
+            assertThat(e.folded()).containsOnlyKeys("t");
+            Map<String, INDArray> y = sameAsOrt(e, file, feed("x", x, "t", t));
+            assertThat(y.get("y").getFloat(0, 0)).isEqualTo(x.getFloat(0, 2));
+            assertThat(y.get("y").getFloat(1, 0)).isEqualTo(x.getFloat(1, 0));
+        }
+    }
 }
