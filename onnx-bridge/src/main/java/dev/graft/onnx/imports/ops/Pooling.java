@@ -17,21 +17,23 @@ import static dev.graft.onnx.imports.ops.OpConverter.hint;
 import static dev.graft.onnx.imports.ops.OpConverter.out;
 
 /**
- * The pooling ops (opsets 7-17) on 1-D ({@code [C, L]}) and 2-D ({@code [C, H, W]}) examples.
+ * The pooling ops (opsets 1-17). Under batch axis NONE the ONNX batch axis is folded into Graft's
+ * batch around the pooling layer.
  *
  * <ul>
- *   <li>{@code MaxPool}: {@code max-pool1d} / {@code max-pool2d} with ONNX's {@code kernel_shape},
- *       {@code strides} (default 1) and padding resolved as for {@code Conv}; padding the layer cannot
- *       express (asymmetric, or more than half the kernel) is an {@code onnx-pad} of the lowest float
- *       in front. {@code ceil_mode = 1} is extra padding at the end. Rejected: {@code dilations} other
- *       than 1 and a request for the {@code Indices} output.</li>
- *   <li>{@code AveragePool}: {@code avg-pool1d} / {@code avg-pool2d}, whose padding counts as zeros
- *       ({@code count_include_pad = 1}). With ONNX's default {@code count_include_pad = 0} and actual
- *       padding, the result is multiplied by a fixed {@code onnx-binary} factor
- *       {@code window size / real elements in the window} per output position, which is exact.
- *       Rejected: {@code ceil_mode = 1} where it changes the output size.</li>
+ *   <li>{@code MaxPool}, 1-D and 2-D without dilations: {@code max-pool1d} / {@code max-pool2d} with
+ *       ONNX's {@code kernel_shape}, {@code strides} (default 1) and padding resolved as for
+ *       {@code Conv}; padding the layer cannot express (asymmetric, or more than half the kernel) is an
+ *       {@code onnx-pad} of the lowest float in front. {@code ceil_mode = 1} is extra padding at the
+ *       end. 3-D windows and dilations: {@code onnx-pool}. Rejected: a request for the {@code Indices}
+ *       output.</li>
+ *   <li>{@code AveragePool}: {@code avg-pool1d} / {@code avg-pool2d} (or {@code onnx-pool}), whose
+ *       padding counts as zeros. Where ONNX counts fewer elements, the result is multiplied by a fixed
+ *       {@code onnx-binary} factor {@code window size / elements counted} per output position, which
+ *       is exact: the real elements for {@code count_include_pad = 0} (the default), the input and its
+ *       declared padding but not the extra end of {@code ceil_mode} for {@code count_include_pad = 1}.</li>
  *   <li>{@code GlobalAveragePool}: {@code global-avg-pool} then {@code reshape} to {@code [C, 1, 1]}
- *       ({@code [C, 1]} for 1-D).</li>
+ *       ({@code [C, 1]} for 1-D); under NONE an {@code onnx-reduce} mean.</li>
  *   <li>{@code GlobalMaxPool}: {@code onnx-reduce} max over the spatial axes, keeping them.</li>
  * </ul>
  */
@@ -42,7 +44,7 @@ public final class Pooling {
     /** {@code MaxPool}. */
     public static final class MaxPool extends OpConverter {
         public MaxPool() {
-            super("MaxPool", 1, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
+            super("MaxPool", 1, 17, "ONNX MaxPool as max-pool1d / max-pool2d, or onnx-pool for 3-D windows and dilations");
         }
 
         @Override
@@ -55,7 +57,7 @@ public final class Pooling {
     /** {@code AveragePool}. */
     public static final class AveragePool extends OpConverter {
         public AveragePool() {
-            super("AveragePool", 1, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
+            super("AveragePool", 1, 17, "ONNX AveragePool as avg-pool1d / avg-pool2d or onnx-pool, exact for count_include_pad 0 and 1 and ceil_mode");
         }
 
         @Override
