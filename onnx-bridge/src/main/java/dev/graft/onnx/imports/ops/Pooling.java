@@ -25,8 +25,8 @@ import static dev.graft.onnx.imports.ops.OpConverter.out;
  *       ONNX's {@code kernel_shape}, {@code strides} (default 1) and padding resolved as for
  *       {@code Conv}; padding the layer cannot express (asymmetric, or more than half the kernel) is an
  *       {@code onnx-pad} of the lowest float in front. {@code ceil_mode = 1} is extra padding at the
- *       end. 3-D windows and dilations: {@code onnx-pool}. Rejected: a request for the {@code Indices}
- *       output.</li>
+ *       end. 3-D windows and dilations: {@code onnx-pool}. The {@code Indices} output (for whole tensors
+ *       only) is an {@code onnx-pool} argmax plus each channel plane's offset.</li>
  *   <li>{@code AveragePool}: {@code avg-pool1d} / {@code avg-pool2d} (or {@code onnx-pool}), whose
  *       padding counts as zeros. Where ONNX counts fewer elements, the result is multiplied by a fixed
  *       {@code onnx-binary} factor {@code window size / elements counted} per output position, which
@@ -49,8 +49,12 @@ public final class Pooling {
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            onlyFirstOutput(node, "Indices");
-            pool(node, ctx, true);
+            boolean indices = node.outputs().size() > 1 && !node.outputs().get(1).isEmpty();
+            if (indices && ctx.batchFirst()) {
+                throw new IllegalArgumentException("the node asks for output 1 (Indices), whose values count the batch; native import computes"
+                        + " it for whole tensors (batch axis none)");
+            }
+            pool(node, ctx, true, indices);
         }
     }
 
@@ -62,7 +66,7 @@ public final class Pooling {
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            pool(node, ctx, false);
+            pool(node, ctx, false, false);
         }
     }
 
@@ -118,7 +122,7 @@ public final class Pooling {
         emit(ctx, node, "onnx-reduce", Map.of("op", op, "axes", axes, "keepdims", true), x.node(), Map.of());
     }
 
-    private static void pool(OnnxNode node, ImportContext ctx, boolean max) {
+    private static void pool(OnnxNode node, ImportContext ctx, boolean max, boolean indices) {
         ImportContext.Value xv = computed(ctx, node, 0, "the input X");
         String h = hint(node);
         String folded = OpConverter.fold(ctx, xv, h);
@@ -157,6 +161,9 @@ public final class Pooling {
                     extended = true;
                 }
             }
+        }
+        if (indices) {
+            indices(node, ctx, xv, folded, g, kernel, h);
         }
         boolean includePad = max || node.attrInt("count_include_pad", 0) != 0;
         boolean generic = spatial > 2 || Arrays.stream(g.dilations).anyMatch(d -> d != 1);
@@ -227,6 +234,48 @@ public final class Pooling {
         String y = ctx.emit("onnx-binary", mul, List.of(pooled),
                 Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_scale");
         ctx.bind(out(node), OpConverter.unfold(ctx, y, xv, h + "_unfold"));
+    }
+
+    /**
+     * MaxPool's {@code Indices} (whole tensors): {@code onnx-pool} argmax gives each maximum's index in
+     * its channel plane; the plane's offset {@code (n * C + c) * plane size} is added as a constant.
+     */
+    private static void indices(OnnxNode node, ImportContext ctx, ImportContext.Value x, String folded, Geometry g, int[] kernel, String h) {
+        List<Long> pads = new ArrayList<>();
+        for (long[] p : g.pads) {
+            pads.add(p[0]);
+        }
+        for (long[] p : g.pads) {
+            pads.add(p[1]);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("op", "argmax");
+        config.put("kernel", Geometry.list(kernel));
+        config.put("strides", Geometry.list(g.strides));
+        config.put("dilations", Geometry.list(g.dilations));
+        config.put("pads", pads);
+        config.put("column-major", node.attrInt("storage_order", 0) != 0);
+        String planeIndex = OpConverter.unfold(ctx, ctx.emit("onnx-pool", config, List.of(folded), Map.of(), h + "_indices"), x, h + "_indices_unfold");
+        long[] d = x.shape().dims();
+        long plane = 1;
+        for (int i = 2; i < d.length; i++) {
+            plane *= d[i];
+        }
+        long[] offsetShape = new long[d.length];
+        Arrays.fill(offsetShape, 1);
+        offsetShape[0] = d[0];
+        offsetShape[1] = d[1];
+        double[] offsets = new double[(int) (d[0] * d[1])];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = (double) i * plane;
+        }
+        Map<String, Object> add = new LinkedHashMap<>();
+        add.put("op", "add");
+        add.put("constant-shape", Params.list(offsetShape));
+        add.put("trainable", false);
+        String y = ctx.emit("onnx-binary", add, List.of(planeIndex), Map.of("c", Const.reals(offsetShape, offsets,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_indices_offset");
+        ctx.bind(node.outputs().get(1), y, dev.graft.onnx.proto.ElementType.INT64);
     }
 
     /** 1-D and 2-D pooling without dilations as Graft's pooling layers (and an onnx-pad for padding they cannot express). */
