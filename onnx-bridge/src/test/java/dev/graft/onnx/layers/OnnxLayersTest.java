@@ -293,14 +293,18 @@ class OnnxLayersTest {
     void poolOverThreeAxesWithDilationsAndPadding(PoolProvider.Op op) {
         var check = LayerContract.of(new PoolProvider(), new PoolProvider.Config(op, List.of(2, 2, 2), List.of(1, 2, 1), List.of(1, 1, 2),
                 List.of(1L, 0L, 0L, 0L, 1L, 1L))).inputs(Shape.of(2, 3, 4, 5));
-        if (op == PoolProvider.Op.MAX) {
+        if (op != PoolProvider.Op.AVG) {
             // distinct values, so that no two elements of a window tie
             check.inputValues(ValueGenerator.awayFromZero(0.1, 1));
         }
         check.check();
         var layer = new PoolProvider().create(new PoolProvider.Config(op, List.of(2), List.of(1), List.of(2), List.of(0L, 0L)));
         INDArray x = Nd4j.createFromArray(new double[][][] {{{1, 5, 2, 4}}});
-        double[] want = op == PoolProvider.Op.MAX ? new double[] {2, 5} : new double[] {1.5, 4.5};
+        double[] want = switch (op) {
+            case MAX -> new double[] {2, 5};
+            case AVG -> new double[] {1.5, 4.5};
+            case ARGMAX -> new double[] {2, 1};
+        };
         assertThat(LayerRunner.of(layer).run(x).output().ravel().toDoubleVector()).containsExactly(want);
     }
 

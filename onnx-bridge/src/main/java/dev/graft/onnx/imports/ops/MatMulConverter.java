@@ -10,16 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code MatMul} (opsets 7-17).
+ * {@code MatMul} (opsets 1-17).
  *
  * <ul>
  *   <li>A computed, B a constant matrix {@code [K, M]}: {@code dense} (units M, B is the weight) for
- *       {@code [batch, K]} inputs, {@code onnx-matmul} with units M for {@code [batch, ..., K]}. When the
- *       product feeds nothing but one {@code Add} of a constant that broadcasts to {@code [M]} (the bias
- *       of PyTorch's {@code Linear} exported as MatMul + Add), the Add is folded into the layer's bias.</li>
- *   <li>A and B both computed, of the same rank with equal leading axes: {@code onnx-matmul} of two inputs.</li>
+ *       {@code [K]} examples, {@code onnx-matmul} with units M for {@code [..., K]}. When the product
+ *       feeds nothing but one {@code Add} of a constant that broadcasts to {@code [M]} (the bias of
+ *       PyTorch's {@code Linear} exported as MatMul + Add), the Add is folded into the layer's bias.</li>
+ *   <li>A and B both computed: {@code onnx-matmul} of two inputs (the same rank with equal leading axes
+ *       when the first dimension is the batch).</li>
+ *   <li>Under batch axis NONE also NumPy's rules for the rest: a 1-D operand is a row (A) or a column
+ *       (B) dropped again afterwards, operands of lower rank get leading 1s, a constant A or a constant
+ *       B of rank 3 or more becomes an {@code onnx-constant} input.</li>
  * </ul>
- * Rejected: a constant left operand, a constant B that is not a matrix, and 1-D operands.
+ * Rejected when the first dimension is the batch: a constant left operand, a constant B that is not a
+ * matrix.
  */
 public final class MatMulConverter extends OpConverter {
     public MatMulConverter() {

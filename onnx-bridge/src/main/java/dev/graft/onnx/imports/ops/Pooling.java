@@ -17,21 +17,23 @@ import static dev.graft.onnx.imports.ops.OpConverter.hint;
 import static dev.graft.onnx.imports.ops.OpConverter.out;
 
 /**
- * The pooling ops (opsets 7-17) on 1-D ({@code [C, L]}) and 2-D ({@code [C, H, W]}) examples.
+ * The pooling ops (opsets 1-17). Under batch axis NONE the ONNX batch axis is folded into Graft's
+ * batch around the pooling layer.
  *
  * <ul>
- *   <li>{@code MaxPool}: {@code max-pool1d} / {@code max-pool2d} with ONNX's {@code kernel_shape},
- *       {@code strides} (default 1) and padding resolved as for {@code Conv}; padding the layer cannot
- *       express (asymmetric, or more than half the kernel) is an {@code onnx-pad} of the lowest float
- *       in front. {@code ceil_mode = 1} is extra padding at the end. Rejected: {@code dilations} other
- *       than 1 and a request for the {@code Indices} output.</li>
- *   <li>{@code AveragePool}: {@code avg-pool1d} / {@code avg-pool2d}, whose padding counts as zeros
- *       ({@code count_include_pad = 1}). With ONNX's default {@code count_include_pad = 0} and actual
- *       padding, the result is multiplied by a fixed {@code onnx-binary} factor
- *       {@code window size / real elements in the window} per output position, which is exact.
- *       Rejected: {@code ceil_mode = 1} where it changes the output size.</li>
+ *   <li>{@code MaxPool}, 1-D and 2-D without dilations: {@code max-pool1d} / {@code max-pool2d} with
+ *       ONNX's {@code kernel_shape}, {@code strides} (default 1) and padding resolved as for
+ *       {@code Conv}; padding the layer cannot express (asymmetric, or more than half the kernel) is an
+ *       {@code onnx-pad} of the lowest float in front. {@code ceil_mode = 1} is extra padding at the
+ *       end. 3-D windows and dilations: {@code onnx-pool}. The {@code Indices} output (for whole tensors
+ *       only) is an {@code onnx-pool} argmax plus each channel plane's offset.</li>
+ *   <li>{@code AveragePool}: {@code avg-pool1d} / {@code avg-pool2d} (or {@code onnx-pool}), whose
+ *       padding counts as zeros. Where ONNX counts fewer elements, the result is multiplied by a fixed
+ *       {@code onnx-binary} factor {@code window size / elements counted} per output position, which
+ *       is exact: the real elements for {@code count_include_pad = 0} (the default), the input and its
+ *       declared padding but not the extra end of {@code ceil_mode} for {@code count_include_pad = 1}.</li>
  *   <li>{@code GlobalAveragePool}: {@code global-avg-pool} then {@code reshape} to {@code [C, 1, 1]}
- *       ({@code [C, 1]} for 1-D).</li>
+ *       ({@code [C, 1]} for 1-D); under NONE an {@code onnx-reduce} mean.</li>
  *   <li>{@code GlobalMaxPool}: {@code onnx-reduce} max over the spatial axes, keeping them.</li>
  * </ul>
  */
@@ -42,25 +44,29 @@ public final class Pooling {
     /** {@code MaxPool}. */
     public static final class MaxPool extends OpConverter {
         public MaxPool() {
-            super("MaxPool", 1, 17, "ONNX MaxPool (1-D and 2-D) as max-pool1d / max-pool2d");
+            super("MaxPool", 1, 17, "ONNX MaxPool as max-pool1d / max-pool2d, or onnx-pool for 3-D windows and dilations");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            onlyFirstOutput(node, "Indices");
-            pool(node, ctx, true);
+            boolean indices = node.outputs().size() > 1 && !node.outputs().get(1).isEmpty();
+            if (indices && ctx.batchFirst()) {
+                throw new IllegalArgumentException("the node asks for output 1 (Indices), whose values count the batch; native import computes"
+                        + " it for whole tensors (batch axis none)");
+            }
+            pool(node, ctx, true, indices);
         }
     }
 
     /** {@code AveragePool}. */
     public static final class AveragePool extends OpConverter {
         public AveragePool() {
-            super("AveragePool", 1, 17, "ONNX AveragePool (1-D and 2-D) as avg-pool1d / avg-pool2d, exact for count_include_pad 0 and 1");
+            super("AveragePool", 1, 17, "ONNX AveragePool as avg-pool1d / avg-pool2d or onnx-pool, exact for count_include_pad 0 and 1 and ceil_mode");
         }
 
         @Override
         public void convert(OnnxNode node, ImportContext ctx) {
-            pool(node, ctx, false);
+            pool(node, ctx, false, false);
         }
     }
 
@@ -116,7 +122,7 @@ public final class Pooling {
         emit(ctx, node, "onnx-reduce", Map.of("op", op, "axes", axes, "keepdims", true), x.node(), Map.of());
     }
 
-    private static void pool(OnnxNode node, ImportContext ctx, boolean max) {
+    private static void pool(OnnxNode node, ImportContext ctx, boolean max, boolean indices) {
         ImportContext.Value xv = computed(ctx, node, 0, "the input X");
         String h = hint(node);
         String folded = OpConverter.fold(ctx, xv, h);
@@ -155,6 +161,9 @@ public final class Pooling {
                     extended = true;
                 }
             }
+        }
+        if (indices) {
+            indices(node, ctx, xv, folded, g, kernel, h);
         }
         boolean includePad = max || node.attrInt("count_include_pad", 0) != 0;
         boolean generic = spatial > 2 || Arrays.stream(g.dilations).anyMatch(d -> d != 1);
@@ -225,6 +234,48 @@ public final class Pooling {
         String y = ctx.emit("onnx-binary", mul, List.of(pooled),
                 Map.of("c", Const.reals(fShape, factor, org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_scale");
         ctx.bind(out(node), OpConverter.unfold(ctx, y, xv, h + "_unfold"));
+    }
+
+    /**
+     * MaxPool's {@code Indices} (whole tensors): {@code onnx-pool} argmax gives each maximum's index in
+     * its channel plane; the plane's offset {@code (n * C + c) * plane size} is added as a constant.
+     */
+    private static void indices(OnnxNode node, ImportContext ctx, ImportContext.Value x, String folded, Geometry g, int[] kernel, String h) {
+        List<Long> pads = new ArrayList<>();
+        for (long[] p : g.pads) {
+            pads.add(p[0]);
+        }
+        for (long[] p : g.pads) {
+            pads.add(p[1]);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("op", "argmax");
+        config.put("kernel", Geometry.list(kernel));
+        config.put("strides", Geometry.list(g.strides));
+        config.put("dilations", Geometry.list(g.dilations));
+        config.put("pads", pads);
+        config.put("column-major", node.attrInt("storage_order", 0) != 0);
+        String planeIndex = OpConverter.unfold(ctx, ctx.emit("onnx-pool", config, List.of(folded), Map.of(), h + "_indices"), x, h + "_indices_unfold");
+        long[] d = x.shape().dims();
+        long plane = 1;
+        for (int i = 2; i < d.length; i++) {
+            plane *= d[i];
+        }
+        long[] offsetShape = new long[d.length];
+        Arrays.fill(offsetShape, 1);
+        offsetShape[0] = d[0];
+        offsetShape[1] = d[1];
+        double[] offsets = new double[(int) (d[0] * d[1])];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = (double) i * plane;
+        }
+        Map<String, Object> add = new LinkedHashMap<>();
+        add.put("op", "add");
+        add.put("constant-shape", Params.list(offsetShape));
+        add.put("trainable", false);
+        String y = ctx.emit("onnx-binary", add, List.of(planeIndex), Map.of("c", Const.reals(offsetShape, offsets,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT).toArray()), h + "_indices_offset");
+        ctx.bind(node.outputs().get(1), y, dev.graft.onnx.proto.ElementType.INT64);
     }
 
     /** 1-D and 2-D pooling without dilations as Graft's pooling layers (and an onnx-pad for padding they cannot express). */

@@ -21,25 +21,30 @@ import static dev.graft.onnx.imports.ops.OpConverter.optionalConstant;
 import static dev.graft.onnx.imports.ops.OpConverter.reshape;
 
 /**
- * Shape arithmetic, folded at import where the values are static (opsets 7-17, ConstantOfShape 9-17).
+ * Shape arithmetic and indexing (opsets 1-17; ConstantOfShape and EyeLike from 9), folded at import
+ * where the values are static.
  *
  * <ul>
- *   <li>{@code Shape}: of a computed value, its per-example shape behind a batch-size marker
- *       ({@code start}/{@code end} of opset 15 slice it); of a constant, its shape.</li>
- *   <li>{@code Gather}, {@code Slice}, {@code Cast}, {@code ConstantOfShape}: on constants, at import.</li>
- *   <li>{@code Slice} of a computed value along example axes (positive steps) as {@code onnx-slice};
- *       {@code Gather} of a computed value with constant indices along an example axis as
- *       {@code onnx-slice} per run of consecutive indices, a {@code concat} when there are several, and a
- *       {@code reshape} dropping the axis for a single (scalar) index: PyTorch's {@code x[:, 0]}.</li>
+ *   <li>{@code Shape}: of a computed value, its ONNX shape: under batch axis FIRST_DIM the per-example
+ *       shape behind a batch-size marker, under NONE fully static ({@code start}/{@code end} of opset 15
+ *       slice it); of a constant, its shape. {@code Size} likewise (not of a batch).</li>
+ *   <li>{@code Gather}, {@code Slice}, {@code Cast}, {@code ConstantOfShape}, {@code EyeLike}: on
+ *       constants, at import.</li>
+ *   <li>{@code Slice} of a computed value as {@code onnx-slice} (and {@code onnx-reverse} for negative
+ *       steps); an empty result is an empty constant. {@code Gather} of a computed value with indices
+ *       known at import (of any rank) as {@code onnx-slice} per run of consecutive indices and a
+ *       {@code concat} when there are several (one {@code onnx-select} when there are many), then a
+ *       {@code reshape} to the indices' shape: PyTorch's {@code x[:, 0]}.</li>
  *   <li>{@code Unsqueeze} / {@code Squeeze} ({@code axes} an attribute before opset 13, an input
- *       after): on constants at import; on a computed value as a {@code reshape} that leaves the batch
- *       axis alone.</li>
- *   <li>{@code Cast} of a computed value to float, double or float16 passes it through (Graft computes
- *       in float32).</li>
+ *       after): on constants at import; on a computed value as a {@code reshape} (or {@code onnx-reshape}
+ *       to a scalar).</li>
+ *   <li>{@code Cast} of a computed value: the graph computes in float32, so a cast to a float type, or
+ *       between integer types, only changes the recorded element type; a cast of reals to an integer
+ *       type is an {@code onnx-unary} trunc, to bool an {@code onnx-unary} not-zero. A cast to a type
+ *       ND4J cannot hold (string) is refused up front.</li>
  * </ul>
- * The batch-size marker may flow through these into a {@code Reshape} target; any arithmetic on it
- * is rejected, as are slices of the batch axis, negative steps, computed indices, and casts of
- * computed values to integers.
+ * Under FIRST_DIM the batch-size marker may flow through these into a {@code Reshape} target; any
+ * arithmetic on it is rejected, as are slices of the batch axis and casts of the batch size.
  */
 public final class ShapeOps {
     private ShapeOps() {

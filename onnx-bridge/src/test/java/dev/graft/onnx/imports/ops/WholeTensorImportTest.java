@@ -278,4 +278,20 @@ class WholeTensorImportTest {
             assertThat(y.get("y").getFloat(1, 0)).isEqualTo(x.getFloat(1, 0));
         }
     }
+
+    @Test
+    void maxPoolIndicesCountEveryPlaneOfTheWholeTensor() throws IOException {
+        Path file = Graphs.whole(12).input("x", FLOAT, 2, 3, 5, 4)
+                .node("MaxPool", "rows", List.of("x"), List.of("y", "i"), "kernel_shape", new long[] {2, 3}, "pads", new long[] {1, 0, 0, 1},
+                        "strides", new long[] {2, 1})
+                .node("MaxPool", "columns", List.of("x"), List.of("z", "j"), "kernel_shape", new long[] {3, 2}, "storage_order", 1L)
+                .output("y", FLOAT).output("i", INT64).output("z", FLOAT).output("j", INT64)
+                .write(dir.resolve("indices.onnx"));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 5, 4);
+        try (InferenceEngine e = nativeEngine(file, BatchAxis.NONE, Map.of())) {
+            Map<String, INDArray> y = sameAsOrt(e, file, feed("x", x));
+            assertThat(y.get("i").dataType()).isEqualTo(DataType.INT64);
+        }
+        assertThatThrownBy(() -> nativeEngine(file, BatchAxis.FIRST_DIM, Map.of())).hasMessageContaining("output 1 (Indices)");
+    }
 }
