@@ -56,7 +56,9 @@ import java.util.stream.Stream;
  * output differs (values, shape or element type), {@code unsupported} when the engine throws {@link
  * UnsupportedOpsException} as it is opened, and {@code error} for everything else (unreadable model or
  * data, the engine failing to load or run the model, inputs or outputs that are strings, sequences, maps
- * or optionals, which ND4J arrays do not hold), with the reason as the message. The runner itself never
+ * or optionals, which ND4J arrays do not hold), with the reason as the message. The model is opened
+ * before its inputs and outputs are checked, so an engine that declares such a model unsupported (no
+ * converter for its ops, or values it cannot hold) makes it {@code unsupported}. The runner itself never
  * throws for a bad test: one broken directory is one {@code error} line.
  *
  * <p>Integer inputs known ahead: the test tensors are whole computations, and an engine with static

@@ -33,7 +33,7 @@ public final class PoolProvider implements LayerProvider<PoolProvider.Config> {
 
     /** Options of {@code onnx-pool}. */
     public record Config(
-            @Doc("max or avg") Op op,
+            @Doc("max, avg or argmax") Op op,
             @Doc("window size per spatial axis") List<Integer> kernel,
             @Doc("step per spatial axis") List<Integer> strides,
             @Doc("spacing of the window's elements per spatial axis (1: adjacent)") List<Integer> dilations,

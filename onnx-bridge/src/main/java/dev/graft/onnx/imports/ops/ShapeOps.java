@@ -183,14 +183,7 @@ public final class ShapeOps {
                 ctx.bindConstant(out(node), Const.of(x.constant()).cast(to).toArray());
                 return;
             }
-            ElementType target = ElementType.fromCode(to).orElse(ElementType.UNDEFINED);
-            if (target.isFloatingPoint() || (x.isIntegral() && target != ElementType.BOOL) || x.type() == target) {
-                // the graph computes in float32 and integers stay whole numbers: nothing to do
-                ctx.bind(out(node), x.node(), target);
-                return;
-            }
-            String op = target == ElementType.BOOL ? "not-zero" : "trunc";
-            ctx.bind(out(node), ctx.emit("onnx-unary", Map.of("op", op), List.of(x.node()), Map.of(), hint(node)), target);
+            castComputed(node, ctx, x, ElementType.fromCode(to).orElse(ElementType.UNDEFINED));
         }
 
         @Override
@@ -200,6 +193,41 @@ public final class ShapeOps {
             return target.isSupported() ? null : "a cast to " + (target == ElementType.UNDEFINED ? "element type " + to : target.onnxName())
                     + " (native import holds numeric tensors only)";
         }
+    }
+
+    /** {@code CastLike}: a {@code Cast} to the element type of its second input. */
+    public static final class CastLike extends OpConverter {
+        public CastLike() {
+            super("CastLike", 15, 17, "ONNX CastLike as Cast to the type of its second input");
+        }
+
+        @Override
+        public String unsupported(OnnxNode node, Map<String, ElementType> dataInputTypes) {
+            ElementType t = node.input(1).map(dataInputTypes::get).orElse(null);
+            return t != null && !t.isSupported() ? "a cast to " + t.onnxName() + " (native import holds numeric tensors only)" : null;
+        }
+
+        @Override
+        public void convert(OnnxNode node, ImportContext ctx) {
+            ImportContext.Value x = input(ctx, node, 0);
+            ElementType target = input(ctx, node, 1).type();
+            if (x.isConstant()) {
+                ctx.bindConstant(out(node), Const.of(x.constant()).cast(target.code()).toArray());
+                return;
+            }
+            castComputed(node, ctx, x, target);
+        }
+    }
+
+    /** A computed value cast to {@code target} (see {@link Cast}). */
+    static void castComputed(OnnxNode node, ImportContext ctx, ImportContext.Value x, ElementType target) {
+        if (target.isFloatingPoint() || (x.isIntegral() && target != ElementType.BOOL) || x.type() == target) {
+            // the graph computes in float32 and integers stay whole numbers: nothing to do
+            ctx.bind(OpConverter.out(node), x.node(), target);
+            return;
+        }
+        String op = target == ElementType.BOOL ? "not-zero" : "trunc";
+        ctx.bind(OpConverter.out(node), ctx.emit("onnx-unary", Map.of("op", op), List.of(x.node()), Map.of(), OpConverter.hint(node)), target);
     }
 
     /** Cast's {@code to}: an element type number, or before opset 6 its name ({@code "FLOAT"}). */
