@@ -33,13 +33,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class NewOpsWholeTensorTest {
     private static final int FLOAT = 1;
+    private static final int INT64 = 7;
     private static final int BOOL = 9;
 
     @TempDir
     Path dir;
 
     private static InferenceEngine nativeEngine(Path file, BatchAxis axis) {
-        return new NativeEngineFactory().open(file, new InferenceEngineFactory.OpenOptions(axis, Map.of()));
+        return nativeEngine(file, axis, Map.of());
+    }
+
+    private static InferenceEngine nativeEngine(Path file, BatchAxis axis, Map<String, INDArray> known) {
+        return new NativeEngineFactory().open(file, new InferenceEngineFactory.OpenOptions(axis, known));
     }
 
     /** Runs both engines on the same feed and checks every output's type, shape and values against ONNX Runtime's. */
@@ -150,5 +155,35 @@ class NewOpsWholeTensorTest {
             assertThat(y.get("z").shape()).containsExactly(2, 2, 6, 4);
         }
         assertThat(plugins(file, BatchAxis.NONE)).contains("onnx-fold-batch", "onnx-conv-transpose", "onnx-unfold-batch", "onnx-resize");
+    }
+
+    @Test
+    void comparisonsAndWhereOfLabelsKnownAheadFoldIntoConstantsThatReductionsFold() throws IOException {
+        // the weights of an expanded loss with ignore_index: computed from the integer labels, which are known ahead and
+        // folded from the start because Gather needs a value computed from them as indices; Equal, Where and ReduceSum
+        // of them are then constants
+        Path file = Graphs.whole(13).input("x", FLOAT, 3, 4).input("t", INT64, 3)
+                .node("Equal", "ignored", List.of("t", "ignore"), List.of("m"))
+                .node("Where", "weights", List.of("m", "zero", "one"), List.of("w"))
+                .node("ReduceSum", "count", List.of("w"), List.of("n"), "keepdims", 0L)
+                .node("Identity", "labels", List.of("t"), List.of("ti"))
+                .node("Gather", "picked", List.of("x", "ti"), List.of("g"), "axis", 1L)
+                .node("ReduceSum", "rows", List.of("g", "axis1"), List.of("r"), "keepdims", 0L)
+                .node("Mul", "weighted", List.of("r", "w"), List.of("p"))
+                .node("Div", "mean", List.of("p", "n"), List.of("y"))
+                .longs("ignore", new long[] {1}).longs("axis1", new long[] {1}, 1)
+                .floats("zero", new float[] {0}).floats("one", new float[] {1})
+                .output("y", FLOAT).output("n", FLOAT)
+                .write(dir.resolve("weights.onnx"));
+        INDArray x = OrtCheck.input(8, 3, 4);
+        INDArray t = org.nd4j.linalg.factory.Nd4j.createFromArray(0L, 1L, 2L);
+        try (InferenceEngine e = nativeEngine(file, BatchAxis.NONE, Map.of("t", t))) {
+            assertThat(e.folded()).containsOnlyKeys("t");
+            Map<String, INDArray> y = sameAsOrt(e, file, feed("x", x, "t", t));
+            assertThat(y.get("n").getDouble(0)).isEqualTo(2.0);
+        }
+        OnnxImporter.Imported imported = OnnxImporter.importModel(file, Models.graft().plugins(),
+                new ImportOptions(BatchAxis.NONE, Map.of("t", t)));
+        assertThat(imported.outputs().get(1).isConstant()).isTrue();
     }
 }
