@@ -147,6 +147,11 @@ public final class Arithmetic {
         ImportContext.Value x = constantFirst ? b : a;
         Const c = Params.perExample(ctx, Const.of((constantFirst ? a : b).constant()), x, "the constant operand");
         String xn = x.node();
+        // a scalar with a scalar (a summed loss divided by a count, say): computed on [1], the result reshaped back to []
+        boolean scalars = c.rank() == 0 && x.shape().rank() == 0;
+        if (scalars) {
+            c = c.reshape(1);
+        }
         if (c.rank() > x.shape().rank()) {
             xn = reshape(ctx, xn, Params.padTo(x.shape().dims(), c.rank()), h + "_up");
         }
@@ -155,7 +160,8 @@ public final class Arithmetic {
         config.put("constant-shape", Params.list(c.shape));
         config.put("constant-first", constantFirst);
         config.put("trainable", !op.equals("pow"));
-        return ctx.emit("onnx-binary", config, List.of(xn), Map.of("c", c.toArray()), h);
+        String y = ctx.emit("onnx-binary", config, List.of(xn), Map.of("c", c.toArray()), h);
+        return scalars ? reshape(ctx, y, new long[0], h + "_scalar") : y;
     }
 
     /** A Graft node as a value of the import (for chaining {@link #binary}). */

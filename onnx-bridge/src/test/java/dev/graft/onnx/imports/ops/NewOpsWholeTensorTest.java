@@ -171,9 +171,11 @@ class NewOpsWholeTensorTest {
                 .node("ReduceSum", "rows", List.of("g", "axis1"), List.of("r"), "keepdims", 0L)
                 .node("Mul", "weighted", List.of("r", "w"), List.of("p"))
                 .node("Div", "mean", List.of("p", "n"), List.of("y"))
+                .node("ReduceSum", "total", List.of("p"), List.of("s"), "keepdims", 0L)
+                .node("Div", "average", List.of("s", "n"), List.of("a"))
                 .longs("ignore", new long[] {1}).longs("axis1", new long[] {1}, 1)
                 .floats("zero", new float[] {0}).floats("one", new float[] {1})
-                .output("y", FLOAT).output("n", FLOAT)
+                .output("y", FLOAT).output("n", FLOAT).output("a", FLOAT)
                 .write(dir.resolve("weights.onnx"));
         INDArray x = OrtCheck.input(8, 3, 4);
         INDArray t = org.nd4j.linalg.factory.Nd4j.createFromArray(0L, 1L, 2L);
@@ -181,6 +183,7 @@ class NewOpsWholeTensorTest {
             assertThat(e.folded()).containsOnlyKeys("t");
             Map<String, INDArray> y = sameAsOrt(e, file, feed("x", x, "t", t));
             assertThat(y.get("n").getDouble(0)).isEqualTo(2.0);
+            assertThat(y.get("a").shape()).isEmpty();
         }
         OnnxImporter.Imported imported = OnnxImporter.importModel(file, Models.graft().plugins(),
                 new ImportOptions(BatchAxis.NONE, Map.of("t", t)));
