@@ -34,10 +34,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "continue from a checkpoint directory written by this experiment")
     Path resume;
 
+    @Option(names = "--timing", description = "print to standard error how long after the process started the first training step finished")
+    boolean timing;
+
     @Override
     public Integer call() {
         Graft graft = common.graft();
         Experiment exp = graft.experiment(config, sets);
-        return TrainFlow.run(graft, exp, out, resume, Main.stdout(spec), common.json, "train");
+        return TrainFlow.run(graft, exp, out, resume, Main.stdout(spec), common.json, "train", timing ? spec.commandLine().getErr() : null);
     }
 }

@@ -203,13 +203,16 @@ public final class CpuTuning {
 
     /**
      * Sets ND4J's OpenMP threads (operations and their master threads) and OpenBLAS's threads now.
-     * Loads ND4J if it is not loaded yet.
+     * Loads ND4J if it is not loaded yet. ND4J's master-thread limit can only be lowered below the
+     * value it started with ({@code OMP_NUM_THREADS}, else the core count); the OpenMP and OpenBLAS
+     * counts can also be raised.
      */
     public static void setThreads(int n) {
         if (n < 1) {
             throw new GraftException(GraftException.Code.USAGE, "the thread count must be at least 1, got " + n);
         }
         THREADS_APPLIED.set(true);
+        // Nd4j first: it loads the backend that NativeOpsHolder needs
         org.nd4j.linalg.factory.Environment env = org.nd4j.linalg.factory.Nd4j.getEnvironment();
         env.setMaxThreads(n);
         env.setMaxMasterThreads(n);
