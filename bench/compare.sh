@@ -8,7 +8,9 @@
 # is the peer), graft bench mlp / cnn (1 and 2 threads; the better is ours), the DL4J peer, graft bench
 # onnx-ort and onnx-native and raw ONNX Runtime on the bundled mlp and cnn models, the ND4J GEMM probe
 # and numpy's (each python found, OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for numpy alone). Ratios
-# are taken within a round (side by side), then the median over rounds is reported.
+# are taken within a round (side by side), then the median over rounds is reported. The same ratios
+# are also given in CPU time of the working thread (1 thread; bench/torch_cpu.py for PyTorch), which
+# a busy machine disturbs much less than wall-clock time.
 # --leak adds the 20,000-step RSS check (slow); the start-up probe runs unless --no-startup.
 # Builds with `mvn -q -o -DskipTests package` from the repository root (never install).
 set -euo pipefail
@@ -67,6 +69,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for t in 1 2; do
     record "torch-t$t" "$r" /usr/bin/python3 "$TORCH_REF" --threads "$t"
   done
+  record "torch-cpu" "$r" /usr/bin/python3 "$HERE/bench/torch_cpu.py" --reference "$TORCH_REF" --threads 1
   for t in 1 2; do
     for w in mlp cnn; do
       record "graft-$w-t$t" "$r" env OMP_NUM_THREADS="$t" "${JAVA[@]}" -cp "$CLI_CP" dev.graft.cli.Main bench "$w" --threads "$t" --json

@@ -37,6 +37,19 @@ def main(path):
                 if threads is not None:
                     fig[name + "@threads"] = threads
 
+        if tag == "torch-cpu":
+            w = d["workload"]
+            fig["cpu torch " + w + " train"] = d["train_cpu_ms_per_step_median"]
+            fig["cpu torch " + w + " infer"] = d["infer_cpu_ms_per_batch_median"]
+            continue
+        if tag.endswith("-t1") and "train_cpu_ms_per_step_median" in d:
+            side = "graft" if tag.startswith("graft-") else "dl4j"
+            fig["cpu %s %s train" % (side, d["workload"])] = d["train_cpu_ms_per_step_median"]
+            fig["cpu %s %s infer" % (side, d["workload"])] = d["infer_cpu_ms_per_batch_median"]
+        if tag.startswith("ort-raw-") and "infer_cpu_ms_per_batch_median" in d:
+            fig["cpu ort raw %s infer" % d["model"]] = d["infer_cpu_ms_per_batch_median"]
+        if tag.startswith("graft-onnx-") and "infer_cpu_ms_per_batch_median" in d:
+            fig["cpu graft onnx-%s %s infer" % (tag.split("-")[2], d.get("model"))] = d["infer_cpu_ms_per_batch_median"]
         if tag.startswith("torch-"):
             w = d["workload"]
             keep_min("torch " + w + " train", d["train_ms_per_step_median"], d.get("threads"))
@@ -57,6 +70,8 @@ def main(path):
             keep_min("ort raw %s infer" % d["model"], d["infer_ms_per_batch_median"])
         elif tag == "gemm-nd4j":
             fig["gemm nd4j GFLOP/s"] = d["gflops_median"]
+            if "gflops_direct_sgemm" in d:
+                fig["gemm nd4j's openblas direct GFLOP/s"] = d["gflops_direct_sgemm"]
         elif tag == "gemm-numpy":
             if d["gflops_median"] > fig.get("gemm numpy GFLOP/s", 0):
                 fig["gemm numpy GFLOP/s"] = d["gflops_median"]
@@ -66,7 +81,9 @@ def main(path):
         elif tag == "leak":
             fig["rss last/first"] = d["last_over_first"]
             fig["rss max/first"] = d["max_over_first"]
-            fig["rss first/last/max MB"] = "%.0f / %.0f / %.0f" % (d["rss_first_mb"], d["rss_last_mb"], d["rss_max_mb"])
+            fig["rss first/last/max MB"] = "%.0f / %.0f / %.0f at steps %d..%d%s" % (
+                d["rss_first_mb"], d["rss_last_mb"], d["rss_max_mb"], d["first_step"], d["steps"],
+                ", stopped early at the %.0f MB guard" % d["max_rss_mb"] if d.get("stopped_early") else "")
 
     rounds = sorted(r for r in by_round if r > 0)
     print("\nmedians over %d round(s) (ms per step or batch; the better of 1 and 2 threads where both ran)" % len(rounds))
@@ -97,9 +114,27 @@ def main(path):
         ("CNN inference via Graft's ORT / raw ORT", ratio("graft onnx-ort cnn infer", "ort raw cnn infer"), "<=", 1.05),
         ("MLP native inference / raw ORT", ratio("graft onnx-native mlp infer", "ort raw mlp infer"), "<=", 2.0),
         ("CNN native inference / raw ORT", ratio("graft onnx-native cnn infer", "ort raw cnn infer"), "<=", 2.0),
-        ("GEMM 2048^3 GFLOP/s, ND4J / numpy (1 thread)", ratio("gemm nd4j GFLOP/s", "gemm numpy GFLOP/s"), ">=", 0.8),
+        ("GEMM 2048^3 GFLOP/s, ND4J mmul / numpy (1 thread)", ratio("gemm nd4j GFLOP/s", "gemm numpy GFLOP/s"), ">=", 0.8),
+        ("  (info: ND4J's OpenBLAS sgemm called directly / numpy)", ratio("gemm nd4j's openblas direct GFLOP/s", "gemm numpy GFLOP/s"), ">=", 0.8),
     ]
-    print("\ntargets (ratio per round, median over rounds)")
+    cpu_targets = [
+        ("MLP train step, Graft / PyTorch", ratio("cpu graft mlp train", "cpu torch mlp train"), "<=", 0.5),
+        ("CNN train step, Graft / PyTorch", ratio("cpu graft cnn train", "cpu torch cnn train"), "<=", 0.7),
+        ("MLP train step, Graft / DL4J", ratio("cpu graft mlp train", "cpu dl4j mlp train"), "<=", 0.8),
+        ("CNN train step, Graft / DL4J", ratio("cpu graft cnn train", "cpu dl4j cnn train"), "<=", 0.8),
+        ("MLP inference via Graft's ORT / raw ORT", ratio("cpu graft onnx-ort mlp infer", "cpu ort raw mlp infer"), "<=", 1.05),
+        ("CNN inference via Graft's ORT / raw ORT", ratio("cpu graft onnx-ort cnn infer", "cpu ort raw cnn infer"), "<=", 1.05),
+        ("MLP native inference / raw ORT", ratio("cpu graft onnx-native mlp infer", "cpu ort raw mlp infer"), "<=", 2.0),
+        ("CNN native inference / raw ORT", ratio("cpu graft onnx-native cnn infer", "cpu ort raw cnn infer"), "<=", 2.0),
+    ]
+    for title, rows_ in (("targets, wall-clock time (ratio per round, median over rounds)", targets),
+                         ("the same in CPU time of the working thread, 1 thread each (ratio per round, median over rounds)", cpu_targets)):
+        table(title, rows_)
+    tail(by_round)
+
+
+def table(title, targets):
+    print("\n" + title)
     print("  %-46s %8s  %-7s %s" % ("what", "median", "target", "result   (rounds)"))
     for name, vals, op, goal in targets:
         if not vals:
@@ -108,6 +143,9 @@ def main(path):
         m = statistics.median(vals)
         ok = m <= goal if op == "<=" else m >= goal
         print("  %-46s %8.3f  %s %-5s %s   (%s)" % (name, m, op, goal, "PASS" if ok else "MISS", ", ".join("%.3f" % v for v in vals)))
+
+
+def tail(by_round):
     extra = by_round.get(0, {})
     if "startup first step ms" in extra:
         v = extra["startup first step ms"]
@@ -116,7 +154,7 @@ def main(path):
         print("  %-46s %8s  <= 3000  not measured (bench/startup.sh)" % ("start of graft train to first step (ms)", "n/a"))
     if "rss last/first" in extra:
         v = max(extra["rss last/first"], extra["rss max/first"])
-        print("  %-46s %8.3f  <= 1.05  %s   (first/last/max MB %s)" % ("RSS over 20,000 mlp steps, max(last,max)/first", v,
+        print("  %-46s %8.3f  <= 1.05  %s   (first/last/max MB %s)" % ("RSS over 20,000 mlp steps, max/first", v,
                                                                        "PASS" if v <= 1.05 else "MISS", extra["rss first/last/max MB"]))
     else:
         print("  %-46s %8s  <= 1.05  not measured (compare.sh --leak)" % ("RSS over 20,000 mlp steps", "n/a"))

@@ -71,14 +71,14 @@ public final class Dl4jPeer {
         for (int i = 0; i < batch; i++) {
             y.putScalar(i, rng.nextInt(10), 1f);
         }
-        Measure.Stats train = Measure.timed(() -> net.fit(x, y), warmup, steps);
-        Measure.Stats infer = Measure.timed(() -> net.output(x, false), warmup, steps);
+        Measure.Timing train = Measure.timedWithCpu(() -> net.fit(x, y), warmup, steps);
+        Measure.Timing infer = Measure.timedWithCpu(() -> net.output(x, false), warmup, steps);
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         return String.format("{\"engine\": \"dl4j-1.0.0-M2.1\", \"workload\": \"%s\", \"batch\": %d, \"threads\": %s, \"blas\": \"openblas, core type %s\", "
                         + "\"train_ms_per_step_median\": %.3f, \"train_ms_min\": %.3f, \"train_ms_max\": %.3f, \"infer_ms_per_batch_median\": %.3f, "
-                        + "\"peak_rss_mb\": %d}",
-                workload, batch, env.get("omp.threads"), System.getenv("OPENBLAS_CORETYPE"), train.median(), train.min(), train.max(), infer.median(),
-                Math.round(Measure.peakRssMb()));
+                        + "\"train_cpu_ms_per_step_median\": %.3f, \"infer_cpu_ms_per_batch_median\": %.3f, \"peak_rss_mb\": %d}",
+                workload, batch, env.get("omp.threads"), System.getenv("OPENBLAS_CORETYPE"), train.wall().median(), train.wall().min(), train.wall().max(),
+                infer.wall().median(), train.cpu().median(), infer.cpu().median(), Math.round(Measure.peakRssMb()));
     }
 
     public static void main(String[] args) {

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
                 "  onnx-native   inference of an ONNX model imported into Graft (the bundled mlp or cnn, or --model FILE)",
                 "  onnx-ort      inference of the same model with ONNX Runtime through Graft's engine",
                 "Synthetic data: uniform [0, 1) images 1x28x28, random labels of 10 classes. With --json the last line is one",
-                "object with the reference's keys plus peak_rss_mb."})
+                "object with the reference's keys plus peak_rss_mb and the calling thread's CPU time per step (*_cpu_ms_*)."})
 final class BenchCommand implements Callable<Integer> {
     static final List<String> WORKLOADS = List.of("mlp", "cnn", "onnx-native", "onnx-ort");
 
@@ -69,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> j = new LinkedHashMap<>();
         PrintStream out = Main.stdout(spec);
         Double train = null;
-        Measure.Stats infer;
+        Measure.Timing infer;
         String engine;
         if (workload.startsWith("onnx-")) {
             String e = workload.substring(5);
@@ -78,9 +78,10 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             engine = "graft-samediff";
             TrainBench.Result r = TrainBench.run(graft, workload, batch, steps, warmup);
-            train = r.train().median();
-            j.put("train_ms_min", round(r.train().min()));
-            j.put("train_ms_max", round(r.train().max()));
+            train = r.train().wall().median();
+            j.put("train_ms_min", round(r.train().wall().min()));
+            j.put("train_ms_max", round(r.train().wall().max()));
+            j.put("train_cpu_ms_per_step_median", round(r.train().cpu().median()));
             infer = r.infer();
         }
         java.util.Properties env = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation();
@@ -95,17 +96,18 @@ final class BenchCommand implements Callable<Integer> {
         o.put("blas", "openblas " + Versions.get("openblas") + ", core type " + CpuTuning.describeCoreType(System.getenv()));
         o.put("train_ms_per_step_median", train == null ? null : round(train));
         o.putAll(j);
-        o.put("infer_ms_per_batch_median", round(infer.median()));
+        o.put("infer_ms_per_batch_median", round(infer.wall().median()));
+        o.put("infer_cpu_ms_per_batch_median", round(infer.cpu().median()));
         o.put("peak_rss_mb", Math.round(Measure.peakRssMb()));
         o.put("steps", steps);
         o.put("warmup", warmup);
         o.put("omp_threads", env.get("omp.threads"));
         if (train != null) {
             out.printf("%s %s batch %d, %d thread%s: train %.3f ms/step (median of %d), infer %.3f ms/batch, peak RSS %d MB%n", engine, workload, batch, n,
-                    n == 1 ? "" : "s", train, steps, infer.median(), Math.round(Measure.peakRssMb()));
+                    n == 1 ? "" : "s", train, steps, infer.wall().median(), Math.round(Measure.peakRssMb()));
         } else {
             out.printf("%s %s (%s) batch %d, %d thread%s: infer %.3f ms/batch (median of %d), peak RSS %d MB%n", engine, workload, model, batch, n,
-                    n == 1 ? "" : "s", infer.median(), steps, Math.round(Measure.peakRssMb()));
+                    n == 1 ? "" : "s", infer.wall().median(), steps, Math.round(Measure.peakRssMb()));
         }
         if (common.json) {
             out.println(Common.json(o));

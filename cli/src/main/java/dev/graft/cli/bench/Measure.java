@@ -26,20 +26,41 @@ public final class Measure {
     }
 
     /**
+     * Wall-clock and CPU time of the same calls. The CPU time is the calling thread's (with one
+     * thread, where the work runs); on a machine shared with other processes it counts only the
+     * work done, not the time spent waiting for a core.
+     */
+    public record Timing(Stats wall, Stats cpu) {
+    }
+
+    /**
      * Times {@code warmup} untimed then {@code steps} timed calls, each on its own, in milliseconds
      * (what {@code timed()} of {@code torch_reference.py} does).
      */
     public static Stats timed(Runnable fn, int warmup, int steps) {
+        return timedWithCpu(fn, warmup, steps).wall();
+    }
+
+    /** As {@link #timed}, with the calling thread's CPU time of each call as well. */
+    public static Timing timedWithCpu(Runnable fn, int warmup, int steps) {
         for (int i = 0; i < warmup; i++) {
             fn.run();
         }
         double[] ms = new double[steps];
+        double[] cpu = new double[steps];
         for (int i = 0; i < steps; i++) {
+            long c = threadCpuNanos();
             long t = System.nanoTime();
             fn.run();
             ms[i] = (System.nanoTime() - t) / 1e6;
+            cpu[i] = (threadCpuNanos() - c) / 1e6;
         }
-        return Stats.of(ms);
+        return new Timing(Stats.of(ms), Stats.of(cpu));
+    }
+
+    /** CPU time of the calling thread in nanoseconds. */
+    public static long threadCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     /** Peak resident set size of this process in MiB ({@code VmHWM}), or -1 when unknown (not Linux). */

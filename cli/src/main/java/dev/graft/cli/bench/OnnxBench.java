@@ -76,7 +76,7 @@ public final class OnnxBench {
      * Time per inference batch through the named engine ({@code native}, or {@code ort} with
      * {@code threads} intra-op threads).
      */
-    public static Measure.Stats run(String engine, Path model, int batch, int steps, int warmup, int threads) {
+    public static Measure.Timing run(String engine, Path model, int batch, int steps, int warmup, int threads) {
         InferenceEngine opened;
         if (engine.equals(OrtEngineFactory.NAME)) {
             opened = OrtEngine.open(model, OrtEngine.Options.DEFAULT.withIntraOpThreads(threads));
@@ -91,7 +91,7 @@ public final class OnnxBench {
             }
             InferenceEngine.IoSpec in = e.inputs().get(0);
             Map<String, INDArray> feed = Map.of(in.name(), input(in, batch, 0));
-            return Measure.timed(() -> e.run(feed), warmup, steps);
+            return Measure.timedWithCpu(() -> e.run(feed), warmup, steps);
         }
     }
 }

@@ -19,37 +19,43 @@ public final class TrainBench {
     private TrainBench() {
     }
 
-    /** Step and inference statistics. */
-    public record Result(Measure.Stats train, Measure.Stats infer) {
+    /** Step and inference statistics, wall-clock and CPU time. */
+    public record Result(Measure.Timing train, Measure.Timing infer) {
     }
 
     public static Result run(Graft graft, String workload, int batch, int steps, int warmup) {
         int total = warmup + steps;
         double[] ms = new double[steps];
+        double[] cpu = new double[steps];
         TrainingListener timer = new TrainingListener() {
             private long last;
+            private long lastCpu;
             private int done;
 
             @Override
             public void onStart(int epochs, long stepsPerEpoch, long trainExamples) {
+                lastCpu = Measure.threadCpuNanos();
                 last = System.nanoTime();
             }
 
             @Override
             public void onStep(int epoch, long stepInEpoch, double loss) {
                 long now = System.nanoTime();
+                long nowCpu = Measure.threadCpuNanos();
                 if (done >= warmup && done < total) {
                     ms[done - warmup] = (now - last) / 1e6;
+                    cpu[done - warmup] = (nowCpu - lastCpu) / 1e6;
                 }
                 done++;
-                last = now;
+                lastCpu = Measure.threadCpuNanos();
+                last = System.nanoTime();
             }
         };
         Workloads.Training t = Workloads.training(graft, workload, batch, 1, List.of(timer));
         Examples data = Workloads.data((long) batch * total, 0);
         t.fit(data);
         INDArray x = data.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).dup();
-        Measure.Stats infer = Measure.timed(() -> t.network().predict(x, batch), warmup, steps);
-        return new Result(Measure.Stats.of(ms), infer);
+        Measure.Timing infer = Measure.timedWithCpu(() -> t.network().predict(x, batch), warmup, steps);
+        return new Result(new Measure.Timing(Measure.Stats.of(ms), Measure.Stats.of(cpu)), infer);
     }
 }
