@@ -18,12 +18,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time a standard workload on this machine, the way ../shared/bench/torch_reference.py times PyTorch.",
-                "  mlp, cnn      training steps through the trainer (forward, loss, backward, SGD update), then inference",
-                "  onnx-native   inference of an ONNX model imported into Graft (the bundled mlp or cnn, or --model FILE)",
-                "  onnx-ort      inference of the same model with ONNX Runtime through Graft's engine",
-                "Synthetic data: uniform [0, 1) images 1x28x28, random labels of 10 classes. With --json the last line is one",
-                "object with the reference's keys plus peak_rss_mb and the calling thread's CPU time per step (*_cpu_ms_*)."})
+        description = {"Time a standard workload as shared/bench/torch_reference.py times PyTorch:",
+                "  mlp, cnn     training steps through the trainer (forward, loss,",
+                "               backward, SGD update), then inference of one batch",
+                "  onnx-native  inference of an ONNX model imported into Graft",
+                "               (the bundled mlp or cnn, or --model FILE)",
+                "  onnx-ort     the same model with ONNX Runtime through Graft's engine",
+                "Synthetic data: uniform [0, 1) 1x28x28 images, 10 random classes.",
+                "With --json the last line is one object with the reference's keys,",
+                "peak_rss_mb, and the thread's CPU time per step (*_cpu_ms_*)."})
 final class BenchCommand implements Callable<Integer> {
     static final List<String> WORKLOADS = List.of("mlp", "cnn", "onnx-native", "onnx-ort");
 
