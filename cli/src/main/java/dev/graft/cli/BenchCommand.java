@@ -85,6 +85,7 @@ final class BenchCommand implements Callable<Integer> {
             j.put("train_ms_min", round(r.train().wall().min()));
             j.put("train_ms_max", round(r.train().wall().max()));
             j.put("train_cpu_ms_per_step_median", round(r.train().cpu().median()));
+            j.put("train_minor_faults_per_step", Math.round(r.minorFaultsPerStep()));
             infer = r.infer();
         }
         java.util.Properties env = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation();

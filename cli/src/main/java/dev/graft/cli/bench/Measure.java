@@ -73,6 +73,22 @@ public final class Measure {
         return statusKb("VmRSS:") / 1024.0;
     }
 
+    /**
+     * Minor page faults of this process so far ({@code /proc/self/stat} field 10), or -1 when unknown.
+     * Each fresh page the process touches costs one: a count that grows with every step means the
+     * step keeps taking new memory instead of reusing freed memory.
+     */
+    public static long minorFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the command name (field 2) is in parentheses and may contain spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return Long.parseLong(f[7]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static long statusKb(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

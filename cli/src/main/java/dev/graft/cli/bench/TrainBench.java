@@ -19,14 +19,18 @@ public final class TrainBench {
     private TrainBench() {
     }
 
-    /** Step and inference statistics, wall-clock and CPU time. */
-    public record Result(Measure.Timing train, Measure.Timing infer) {
+    /**
+     * Step and inference statistics, wall-clock and CPU time, and the process's minor page faults
+     * per timed training step (-1 when unknown).
+     */
+    public record Result(Measure.Timing train, Measure.Timing infer, double minorFaultsPerStep) {
     }
 
     public static Result run(Graft graft, String workload, int batch, int steps, int warmup) {
         int total = warmup + steps;
         double[] ms = new double[steps];
         double[] cpu = new double[steps];
+        long[] faults = {-1, -1};
         TrainingListener timer = new TrainingListener() {
             private long last;
             private long lastCpu;
@@ -34,6 +38,9 @@ public final class TrainBench {
 
             @Override
             public void onStart(int epochs, long stepsPerEpoch, long trainExamples) {
+                if (warmup == 0) {
+                    faults[0] = Measure.minorFaults();
+                }
                 lastCpu = Measure.threadCpuNanos();
                 last = System.nanoTime();
             }
@@ -47,6 +54,11 @@ public final class TrainBench {
                     cpu[done - warmup] = (nowCpu - lastCpu) / 1e6;
                 }
                 done++;
+                if (done == warmup) {
+                    faults[0] = Measure.minorFaults();
+                } else if (done == total) {
+                    faults[1] = Measure.minorFaults();
+                }
                 lastCpu = Measure.threadCpuNanos();
                 last = System.nanoTime();
             }
@@ -56,6 +68,7 @@ public final class TrainBench {
         t.fit(data);
         INDArray x = data.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).dup();
         Measure.Timing infer = Measure.timedWithCpu(() -> t.network().predict(x, batch), warmup, steps);
-        return new Result(new Measure.Timing(Measure.Stats.of(ms), Measure.Stats.of(cpu)), infer);
+        double perStep = faults[0] < 0 || faults[1] < 0 ? -1 : (faults[1] - faults[0]) / (double) steps;
+        return new Result(new Measure.Timing(Measure.Stats.of(ms), Measure.Stats.of(cpu)), infer, perStep);
     }
 }
