@@ -14,7 +14,7 @@ import java.io.PrintWriter;
 @Command(name = "graft", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Graft: a plugin-first neural-network framework for Java.",
         subcommands = {PluginsCommand.class, TrainCommand.class, FinetuneCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
-                TuneCommand.class, ImportCommand.class, ExportCommand.class, OnnxTestCommand.class, InfoCommand.class,
+                TuneCommand.class, ImportCommand.class, ExportCommand.class, OnnxTestCommand.class, InfoCommand.class, BenchCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bugs. */

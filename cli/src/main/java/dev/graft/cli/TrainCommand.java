@@ -35,6 +35,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "continue from a checkpoint directory written by this experiment")
     Path resume;
 
+    @Option(names = "--timing", description = "print to standard error how long after the process started the first training step finished")
+    boolean timing;
+
     @Override
     public Integer call() {
         Graft graft = common.graft();
@@ -43,6 +46,6 @@ final class TrainCommand implements Callable<Integer> {
             throw new GraftException(GraftException.Code.USAGE, config + " has a base section (a pretrained model); fine-tune it with graft finetune "
                     + config);
         }
-        return TrainFlow.run(graft, exp, out, resume, Main.stdout(spec), common.json, "train");
+        return TrainFlow.run(graft, exp, out, resume, Main.stdout(spec), common.json, "train", null, timing ? spec.commandLine().getErr() : null);
     }
 }

@@ -77,6 +77,12 @@ final class TrainFlow {
     }
 
     static int run(Graft graft, Experiment exp, Path outDir, Path resume, PrintStream out, boolean json, String command, After after) {
+        return run(graft, exp, outDir, resume, out, json, command, after, null);
+    }
+
+    /** As above; a non-null {@code timing} gets a line when the first step finished, counted from the process start. */
+    static int run(Graft graft, Experiment exp, Path outDir, Path resume, PrintStream out, boolean json, String command, After after,
+                   java.io.PrintWriter timing) {
         long t0 = System.nanoTime();
         Path target = outDir != null ? outDir : exp.outputDir();
         TrainedModel.checkSaveTarget(target);
@@ -113,6 +119,9 @@ final class TrainFlow {
         }
         if (progress != TrainingConfig.Progress.NONE) {
             listeners.add(new ProgressListener(progress == TrainingConfig.Progress.BAR, System.err));
+        }
+        if (timing != null) {
+            listeners.add(new StartupTiming(timing));
         }
         TrainingListener[] ls = listeners.toArray(new TrainingListener[0]);
         if (resume != null) {

@@ -69,7 +69,11 @@ public final class Graft {
         this.loader = loader;
     }
 
-    /** Plugins from the class path and {@code GRAFT_PLUGIN_PATH}; fails if any plugin is broken. */
+    /**
+     * Plugins from the class path and {@code GRAFT_PLUGIN_PATH}; fails if any plugin is broken. Also
+     * checks, once per JVM, the native BLAS settings against the CPU and logs a warning naming the
+     * environment variable to set when they are wrong ({@link CpuTuning#warnIfMistuned()}).
+     */
     public static Graft create() {
         return builder().build();
     }
@@ -109,6 +113,7 @@ public final class Graft {
         }
 
         public Graft build() {
+            CpuTuning.warnIfMistuned();
             List<Path> entries = new ArrayList<>(pluginPath);
             if (environment) {
                 entries.addAll(PluginPath.fromEnvironment());

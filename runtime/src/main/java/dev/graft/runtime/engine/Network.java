@@ -77,6 +77,8 @@ public final class Network {
      * @throws GraftException naming the node when a shape does not fit or a plugin is unknown
      */
     public Network(ModelIR ir, PluginRegistry registry, Map<String, String> nodePaths) {
+        // ND4J's thread settings, once per JVM, before the first array of a model is made
+        dev.graft.runtime.CpuTuning.applyThreads();
         this.ir = ir;
         this.registry = registry;
         this.inputShape = Shape.of(ir.input().shape().stream().mapToLong(Long::longValue).toArray());

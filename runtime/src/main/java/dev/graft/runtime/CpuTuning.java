@@ -1,0 +1,234 @@
+package dev.graft.runtime;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * CPU-aware settings of the native math libraries (ND4J and the OpenBLAS it bundles), and the check
+ * that tells when they are wrong for this machine.
+ *
+ * <h2>What can be set where</h2>
+ * <ul>
+ *   <li><b>OpenBLAS core type</b> ({@code OPENBLAS_CORETYPE}). ND4J 1.0.0-M2.1 bundles OpenBLAS
+ *   0.3.19, which does not recognise recent AVX-512 processors and falls back to slow generic kernels
+ *   (a 2048^3 float GEMM ran at 36 GFLOP/s instead of 100 on a 2-core AVX-512 machine). OpenBLAS reads
+ *   the variable once, from the process environment, when the library loads; a Java program cannot
+ *   change its own process environment, and neither OpenBLAS nor ND4J reads a Java system property
+ *   for it. So it must be set before the JVM starts: the {@code graft} launcher sets {@code SkylakeX}
+ *   on AVX-512 CPUs when it is unset; library users set it in the environment, and {@link Graft#create()}
+ *   warns (once, naming the variable and the value) when it is missing.</li>
+ *   <li><b>Threads</b>. ND4J's OpenMP pool and OpenBLAS's thread count can be changed in-process after
+ *   ND4J has loaded; {@link #applyThreads()} does so the first time a network is compiled. The count is
+ *   {@code -Dgraft.threads=N}, else {@code OMP_NUM_THREADS}, else 1 (on small matrices a second thread
+ *   costs more than it gains: a 128x784 times 784x256 GEMM took 2.1 ms with two OpenMP threads and
+ *   0.62 ms with one).</li>
+ * </ul>
+ * {@code -Dgraft.cpu.check=false} (or {@code GRAFT_CPU_CHECK=off}) silences the start-up warning.
+ */
+public final class CpuTuning {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuTuning.class);
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final AtomicBoolean THREADS_APPLIED = new AtomicBoolean();
+    private static volatile int appliedThreads = -1;
+
+    /** System property: ND4J / OpenBLAS threads (overrides {@code OMP_NUM_THREADS}). */
+    public static final String THREADS_PROPERTY = "graft.threads";
+    /** System property: {@code false} silences the start-up warning. */
+    public static final String CHECK_PROPERTY = "graft.cpu.check";
+
+    private CpuTuning() {
+    }
+
+    /** What {@code /proc/cpuinfo} says about the processor (empty flags when it cannot be read). */
+    public record Cpu(String model, Set<String> flags) {
+        public Cpu {
+            flags = Set.copyOf(flags);
+        }
+
+        public boolean has(String flag) {
+            return flags.contains(flag);
+        }
+
+        /** The OpenBLAS core type that suits this CPU, or null when Graft has no advice. */
+        public String recommendedCoreType() {
+            if (has("avx512f") && has("avx512bw") && has("avx512vl") && has("avx512dq")) {
+                return "SkylakeX";
+            }
+            if (has("avx2") && has("fma")) {
+                return "Haswell";
+            }
+            return null;
+        }
+    }
+
+    /** The CPU of this machine. */
+    public static Cpu cpu() {
+        return parseCpuinfo(read(Path.of("/proc/cpuinfo")));
+    }
+
+    static Cpu parseCpuinfo(List<String> lines) {
+        String model = "unknown";
+        Set<String> flags = new LinkedHashSet<>();
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (key.equals("model name") && model.equals("unknown")) {
+                model = value;
+            } else if (key.equals("flags") && flags.isEmpty()) {
+                flags.addAll(List.of(value.split("\\s+")));
+            }
+        }
+        return new Cpu(model, flags);
+    }
+
+    private static List<String> read(Path p) {
+        try {
+            return Files.readAllLines(p);
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * What is wrong with the environment's BLAS settings for this CPU, one sentence each naming the
+     * variable and the value to set; empty when nothing is.
+     *
+     * @param env the process environment (a parameter so it can be tested)
+     */
+    public static List<String> problems(Cpu cpu, Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        String want = cpu.recommendedCoreType();
+        String core = env.get("OPENBLAS_CORETYPE");
+        if ("SkylakeX".equals(want) && (core == null || core.isBlank())) {
+            out.add("OPENBLAS_CORETYPE is not set on this AVX-512 CPU: the OpenBLAS bundled with ND4J misdetects it and multiplies"
+                    + " matrices about 3x slower; set OPENBLAS_CORETYPE=SkylakeX in the environment before Java starts"
+                    + " (the graft launcher does)");
+        }
+        String omp = env.get("OMP_NUM_THREADS");
+        if (omp != null && !omp.isBlank()) {
+            try {
+                if (Integer.parseInt(omp.trim()) < 1) {
+                    out.add("OMP_NUM_THREADS is " + omp + "; set it to a positive number of threads, e.g. OMP_NUM_THREADS=1");
+                }
+            } catch (NumberFormatException e) {
+                out.add("OMP_NUM_THREADS is '" + omp + "', not a number; set it to a positive number of threads, e.g. OMP_NUM_THREADS=1");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Advice that is not a problem: a core type set to something other than what suits the CPU
+     * (the user's choice is kept; some machines pin a conservative one on purpose).
+     */
+    public static List<String> notes(Cpu cpu, Map<String, String> env) {
+        String want = cpu.recommendedCoreType();
+        String core = env.get("OPENBLAS_CORETYPE");
+        if (want != null && core != null && !core.isBlank() && !core.equalsIgnoreCase(want)) {
+            return List.of("OPENBLAS_CORETYPE is " + core + "; " + want + " kernels suit this CPU's instruction set and are usually faster"
+                    + " (Graft keeps your value)");
+        }
+        return List.of();
+    }
+
+    /**
+     * Logs {@link #problems} once per JVM at WARN level; {@link Graft#create()} calls it. Silenced by
+     * {@code -Dgraft.cpu.check=false} or {@code GRAFT_CPU_CHECK=off}.
+     */
+    public static void warnIfMistuned() {
+        if ("false".equalsIgnoreCase(System.getProperty(CHECK_PROPERTY))
+                || "off".equalsIgnoreCase(String.valueOf(System.getenv("GRAFT_CPU_CHECK")))) {
+            return;
+        }
+        if (WARNED.compareAndSet(false, true)) {
+            for (String p : problems(cpu(), System.getenv())) {
+                LOG.warn(p);
+            }
+        }
+    }
+
+    /**
+     * The thread count Graft gives ND4J and OpenBLAS: {@code -Dgraft.threads}, else {@code
+     * OMP_NUM_THREADS}, else 1.
+     *
+     * @throws GraftException (CONFIG) when {@code graft.threads} is not a positive integer
+     */
+    public static int configuredThreads() {
+        String prop = System.getProperty(THREADS_PROPERTY);
+        if (prop != null) {
+            try {
+                int n = Integer.parseInt(prop.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new GraftException(GraftException.Code.CONFIG, "-D" + THREADS_PROPERTY + "=" + prop + ": the thread count must be a positive integer");
+        }
+        String omp = System.getenv("OMP_NUM_THREADS");
+        if (omp != null) {
+            try {
+                int n = Integer.parseInt(omp.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the default; problems() reports it
+            }
+        }
+        return 1;
+    }
+
+    /** Applies {@link #configuredThreads()} once per JVM (loads ND4J if it is not loaded yet). */
+    public static void applyThreads() {
+        if (THREADS_APPLIED.compareAndSet(false, true)) {
+            setThreads(configuredThreads());
+        }
+    }
+
+    /**
+     * Sets ND4J's OpenMP threads (operations and their master threads) and OpenBLAS's threads now.
+     * Loads ND4J if it is not loaded yet. ND4J's master-thread limit can only be lowered below the
+     * value it started with ({@code OMP_NUM_THREADS}, else the core count); the OpenMP and OpenBLAS
+     * counts can also be raised.
+     */
+    public static void setThreads(int n) {
+        if (n < 1) {
+            throw new GraftException(GraftException.Code.USAGE, "the thread count must be at least 1, got " + n);
+        }
+        THREADS_APPLIED.set(true);
+        // Nd4j first: it loads the backend that NativeOpsHolder needs
+        org.nd4j.linalg.factory.Environment env = org.nd4j.linalg.factory.Nd4j.getEnvironment();
+        env.setMaxThreads(n);
+        env.setMaxMasterThreads(n);
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+        appliedThreads = n;
+    }
+
+    /** The thread count last set by Graft, or -1 when Graft has not set one. */
+    public static int appliedThreads() {
+        return appliedThreads;
+    }
+
+    /** The effective core type setting: the variable's value, or a note that OpenBLAS detects the CPU itself. */
+    public static String describeCoreType(Map<String, String> env) {
+        String core = env.get("OPENBLAS_CORETYPE");
+        return core == null || core.isBlank() ? "unset (OpenBLAS detects the CPU itself)" : core;
+    }
+}
