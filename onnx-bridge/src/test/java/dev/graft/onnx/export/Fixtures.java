@@ -43,6 +43,11 @@ final class Fixtures {
         return (shape, rng) -> fill(shape, rng, r -> lo + (hi - lo) * r.nextDouble());
     }
 
+    /** Values drawn from a few choices (so that comparisons find equal elements). */
+    static Values choice(double... choices) {
+        return (shape, rng) -> fill(shape, rng, r -> choices[r.nextInt(choices.length)]);
+    }
+
     static INDArray fill(long[] shape, SplittableRandom rng, java.util.function.ToDoubleFunction<SplittableRandom> f) {
         long n = 1;
         for (long d : shape) {
@@ -67,6 +72,7 @@ final class Fixtures {
         final List<ModelIR.NodeIR> nodes = new ArrayList<>();
         final Map<String, long[]> extra = new LinkedHashMap<>();
         Values values = NORMAL;
+        final Map<String, INDArray> fixedParams = new LinkedHashMap<>();
         int trainSteps;
         ModelIR.PluginIR loss;
         ModelIR.TargetIR target;
@@ -90,6 +96,15 @@ final class Fixtures {
 
         Spec values(Values v) {
             this.values = v;
+            return this;
+        }
+
+        /**
+         * Sets a parameter ({@code node.name}) after initialisation: for the fixed operands of the
+         * {@code onnx-*} layers, which start as zeros.
+         */
+        Spec param(String key, long[] shape, double... values) {
+            fixedParams.put(key, Nd4j.createFromArray(values).castTo(DataType.FLOAT).reshape('c', shape));
             return this;
         }
 
@@ -147,6 +162,13 @@ final class Fixtures {
             ModelIR ir = ir(l, t);
             Network net = new Network(ir, g.plugins(), Map.of());
             net.initialize(seed);
+            fixedParams.forEach((k, v) -> {
+                INDArray p = net.params().get(k);
+                if (p == null || !Arrays.equals(p.shape(), v.shape())) {
+                    throw new IllegalArgumentException("no parameter " + k + Arrays.toString(v.shape()) + " in " + net.params().keySet());
+                }
+                p.assign(v);
+            });
             SplittableRandom rng = new SplittableRandom(seed * 7 + 1);
             for (int s = 0; s < trainSteps; s++) {
                 INDArray x = values.apply(Shape.of(input).withBatch(8), rng);

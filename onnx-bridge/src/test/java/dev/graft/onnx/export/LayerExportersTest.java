@@ -158,6 +158,91 @@ class LayerExportersTest {
         all.add(c("onnx-matmul units and bias", 17, () -> spec("mm", 2, 3, 4).node("mm", "onnx-matmul", m("units", 2, "use-bias", true)).train(2)));
         all.add(c("onnx-matmul of two inputs", 17, () -> spec("mm", 3, 4).node("t", "onnx-transpose", m("perm", List.of(1, 0)))
                 .node("mm", "onnx-matmul", Map.of(), "input", "t")));
+        // transposed convolutions
+        all.add(c("onnx-conv-transpose 2-D", 17, () -> spec("ct", 3, 4, 5)
+                .node("ct", "onnx-conv-transpose", m("filters", 4, "kernel", List.of(3, 3))).train(2)));
+        all.add(c("onnx-conv-transpose 2-D stride, pads, output padding, dilation", 17, () -> spec("ct", 2, 4, 3)
+                .node("ct", "onnx-conv-transpose", m("filters", 3, "kernel", List.of(3, 2), "stride", List.of(2, 3), "dilation", List.of(1, 2),
+                        "pads", List.of(1, 0, 2, 1), "output-padding", List.of(1, 1))).train(2)));
+        all.add(c("onnx-conv-transpose 2-D groups 2, no bias", 17, () -> spec("ct", 4, 5, 5)
+                .node("ct", "onnx-conv-transpose", m("filters", 6, "kernel", List.of(2, 3), "stride", List.of(2, 1), "groups", 2,
+                        "use-bias", false))));
+        all.add(c("onnx-conv-transpose 1-D", 13, () -> spec("ct", 3, 7)
+                .node("ct", "onnx-conv-transpose", m("filters", 2, "kernel", List.of(3), "stride", List.of(3), "dilation", List.of(2),
+                        "pads", List.of(2, 1), "output-padding", List.of(2))).train(2)));
+        all.add(c("onnx-conv-transpose 1-D groups 3", 17, () -> spec("ct", 3, 6)
+                .node("ct", "onnx-conv-transpose", m("filters", 3, "kernel", List.of(4), "stride", List.of(2), "pads", List.of(1, 1),
+                        "groups", 3)).train(2)));
+        // expand
+        all.add(c("onnx-expand to more axes", 17, () -> spec("ex", 3, 1).node("e", "onnx-expand", m("shape", List.of(2, 3, 4)))));
+        all.add(c("onnx-expand same rank", 13, () -> spec("ex", 1, 4).node("e", "onnx-expand", m("shape", List.of(3, 4)))));
+        all.add(c("onnx-expand adding a unit axis only", 17, () -> spec("ex", 5).node("e", "onnx-expand", m("shape", List.of(1, 5)))
+                .node("t", "tanh")));
+        // comparisons (inputs from a few values, so that equal elements occur)
+        for (String op : List.of("equal", "less", "greater")) {
+            all.add(c("onnx-compare " + op + " of two inputs", 17, () -> spec("cmp", 3, 3).values(Fixtures.choice(-1, 0, 0.5, 2))
+                    .node("t", "onnx-transpose", m("perm", List.of(1, 0))).node("cmp", "onnx-compare", m("op", op), "input", "t")));
+            all.add(c("onnx-compare " + op + " with a constant", 17, () -> spec("cmp", 2, 3).values(Fixtures.choice(-0.5, 0, 0.5, 1))
+                    .node("cmp", "onnx-compare", m("op", op, "constant-shape", List.of(3))).param("cmp.c", new long[] {3}, -0.5, 0, 0.5)));
+            all.add(c("onnx-compare " + op + " constant first, broadcasting up", 17, () -> spec("cmp", 1, 3).values(Fixtures.choice(-0.5, 0, 0.5))
+                    .node("cmp", "onnx-compare", m("op", op, "constant-shape", List.of(2, 1), "constant-first", true))
+                    .param("cmp.c", new long[] {2, 1}, 0, 0.5)));
+        }
+        // where
+        all.add(c("onnx-where of three inputs, the condition any value", 17, () -> spec("wh", 2, 4).values(Fixtures.choice(0, 1.5, -2, 0.25))
+                .node("a", "tanh").node("b", "sigmoid", Map.of(), "input").node("w", "onnx-where", Map.of(), "input", "a", "b")));
+        all.add(c("onnx-where of a comparison", 17, () -> spec("wh", 2, 4).node("gt", "onnx-compare", m("op", "greater", "constant-shape", List.of(1)))
+                .param("gt.c", new long[] {1}, 0.3).node("a", "onnx-unary", m("op", "exp"), "input")
+                .node("w", "onnx-where", m("y-shape", List.of(4)), "gt", "a").param("w.y", new long[] {4}, -1, -2, -3, -4)));
+        all.add(c("onnx-where fixed 0 / 1 condition and y", 17, () -> spec("wh", 1, 3)
+                .node("w", "onnx-where", m("condition-shape", List.of(3), "y-shape", List.of(2, 1)))
+                .param("w.condition", new long[] {3}, 1, 0, 1).param("w.y", new long[] {2, 1}, -1, 2)));
+        all.add(c("onnx-where fixed blending condition", 17, () -> spec("wh", 2, 3).node("a", "tanh")
+                .node("w", "onnx-where", m("condition-shape", List.of(2, 3)), "input", "a")
+                .param("w.condition", new long[] {2, 3}, 0.25, 1, 0, -0.5, 0.75, 2)));
+        all.add(c("onnx-where fixed x", 13, () -> spec("wh", 3, 2).node("w", "onnx-where", m("x-shape", List.of(1)), "input", "input")
+                .param("w.x", new long[] {1}, 5)));
+        // resize: nearest in every rounding, linear in every coordinate transformation, by scales, by sizes, and as matrices
+        all.add(c("onnx-resize nearest half-pixel", 17, () -> spec("rs", 2, 3, 4).node("r", "onnx-resize",
+                m("sizes", List.of(2, 6, 8), "scales", List.of(1, 2, 2)))));
+        all.add(c("onnx-resize nearest asymmetric simple, shrinking", 17, () -> spec("rs", 2, 7, 9).node("r", "onnx-resize",
+                m("sizes", List.of(2, 3, 4), "scales", List.of(1, 0.5, 0.5), "coordinate-transformation", "asymmetric", "nearest-mode", "simple"))));
+        all.add(c("onnx-resize nearest asymmetric simple, growing", 13, () -> spec("rs", 2, 3, 3).node("r", "onnx-resize",
+                m("sizes", List.of(2, 7, 9), "scales", List.of(1, 2.5, 3), "coordinate-transformation", "asymmetric", "nearest-mode", "simple"))));
+        all.add(c("onnx-resize nearest simple, growing and shrinking", 17, () -> spec("rs", 2, 3, 9).node("r", "onnx-resize",
+                m("sizes", List.of(2, 6, 4), "scales", List.of(1, 2, 0.5), "coordinate-transformation", "asymmetric", "nearest-mode", "simple"))));
+        all.add(c("onnx-resize nearest align-corners round-prefer-ceil", 17, () -> spec("rs", 3, 5).node("r", "onnx-resize",
+                m("sizes", List.of(3, 9), "scales", List.of(1, 1.8), "coordinate-transformation", "align-corners", "nearest-mode", "round-prefer-ceil"))));
+        all.add(c("onnx-resize nearest pytorch-half-pixel floor", 18, () -> spec("rs", 2, 5, 4).node("r", "onnx-resize",
+                m("sizes", List.of(2, 3, 10), "scales", List.of(1, 0.6, 2.5), "coordinate-transformation", "pytorch-half-pixel",
+                        "nearest-mode", "floor"))));
+        all.add(c("onnx-resize nearest half-pixel ceil, by sizes", 17, () -> spec("rs", 11, 2).node("r", "onnx-resize",
+                m("sizes", List.of(13, 2), "scales", List.of((double) (13f / 11f), 1), "nearest-mode", "ceil"))));
+        all.add(c("onnx-resize nearest of the first axis", 17, () -> spec("rs", 2, 3, 2).node("r", "onnx-resize",
+                m("sizes", List.of(4, 3, 2), "scales", List.of(2, 1, 1)))));
+        all.add(c("onnx-resize linear half-pixel images", 17, () -> spec("rs", 2, 3, 4).node("r", "onnx-resize",
+                m("sizes", List.of(2, 5, 7), "scales", List.of(1, (double) (5f / 3f), 1.75), "mode", "linear"))));
+        all.add(c("onnx-resize linear half-pixel by sizes", 13, () -> spec("rs", 2, 11, 3).node("r", "onnx-resize",
+                m("sizes", List.of(2, 13, 6), "scales", List.of(1, (double) (13f / 11f), 2), "mode", "linear"))));
+        all.add(c("onnx-resize linear align-corners vectors", 17, () -> spec("rs", 5).node("r", "onnx-resize",
+                m("sizes", List.of(9), "scales", List.of(1.8), "mode", "linear", "coordinate-transformation", "align-corners"))));
+        all.add(c("onnx-resize linear pytorch-half-pixel sequences", 17, () -> spec("rs", 3, 6).node("r", "onnx-resize",
+                m("sizes", List.of(3, 3), "scales", List.of(1, 0.5), "mode", "linear", "coordinate-transformation", "pytorch-half-pixel"))));
+        all.add(c("onnx-resize linear asymmetric sequences, both axes", 17, () -> spec("rs", 3, 4).node("r", "onnx-resize",
+                m("sizes", List.of(6, 8), "scales", List.of(2, 2), "mode", "linear", "coordinate-transformation", "asymmetric"))));
+        all.add(c("onnx-resize linear of the channels and rows of images", 17, () -> spec("rs", 3, 2, 4).node("r", "onnx-resize",
+                m("sizes", List.of(5, 3, 4), "scales", List.of((double) (5f / 3f), 1.5, 1), "mode", "linear",
+                        "coordinate-transformation", "align-corners"))));
+        all.add(c("onnx-resize linear of the channels and columns of images, as matrices", 17, () -> spec("rs", 3, 2, 4).node("r", "onnx-resize",
+                m("sizes", List.of(6, 2, 8), "scales", List.of(2, 1, 2), "mode", "linear"))));
+        all.add(c("onnx-resize linear volumes", 17, () -> spec("rs", 2, 2, 3, 3).node("r", "onnx-resize",
+                m("sizes", List.of(2, 4, 6, 5), "scales", List.of(1, 2, 2, (double) (5f / 3f)), "mode", "linear"))));
+        all.add(c("onnx-resize linear volumes of the channels, as matrices", 17, () -> spec("rs", 2, 2, 3, 3).node("r", "onnx-resize",
+                m("sizes", List.of(3, 2, 6, 3), "scales", List.of(1.5, 1, 2, 1), "mode", "linear"))));
+        all.add(c("onnx-resize linear of 5 axes, as matrices", 17, () -> spec("rs", 2, 1, 2, 3, 3).node("r", "onnx-resize",
+                m("sizes", List.of(2, 1, 4, 6, 3), "scales", List.of(1, 1, 2, 2, 1), "mode", "linear"))));
+        all.add(c("onnx-resize sizes and scales that ONNX cannot state, as matrices", 17, () -> spec("rs", 2, 4).node("r", "onnx-resize",
+                m("sizes", List.of(2, 8), "scales", List.of(1, 3), "mode", "linear", "coordinate-transformation", "asymmetric"))));
         all.add(c("opset 21", 21, () -> spec("new", 3, 6, 6).node("conv", "conv2d", m("filters", 2, "kernel", 3)).node("ln", "layer-norm")
                 .node("r", "onnx-reduce", m("op", "l2", "axes", List.of(2)))));
         return all.stream();
@@ -191,7 +276,7 @@ class LayerExportersTest {
 
     @Test
     void servicesFilesListWellFormedExporters() {
-        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxLayerExporter.class)).hasSize(35);
+        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxLayerExporter.class)).hasSize(40);
         assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxTransformExporter.class)).extracting(p -> p.id())
                 .containsExactly("standardize", "min-max", "one-hot");
         assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxPredictionExporter.class)).hasSize(6);

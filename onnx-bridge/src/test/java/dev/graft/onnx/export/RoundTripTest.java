@@ -77,7 +77,7 @@ class RoundTripTest {
     /**
      * Every single-layer case of {@link LayerExportersTest}, where the importer has converters for the
      * ops written: the re-imported model must predict the same. (Ops the importer does not convert yet,
-     * such as LSTM, or Where and Equal for embedding, make the case skip with the importer's message, as
+     * such as LSTM, or Sign, Floor, GreaterOrEqual and And for embedding, make the case skip with the importer's message, as
      * do the two identity models.)
      */
     @ParameterizedTest(name = "{0}")
@@ -100,6 +100,32 @@ class RoundTripTest {
         }
         TrainedModel back = TrainedModel.of(Fixtures.graft(), imported.ir(), imported.params(), label);
         assertSamePredictions(m, back, spec.inputs(5, 3), label);
+    }
+
+    /**
+     * Models made of the importer's decoder and masking layers ({@code onnx-conv-transpose},
+     * {@code onnx-resize}, {@code onnx-compare}, {@code onnx-where}, {@code onnx-expand}) export to
+     * ConvTranspose, Resize, Greater / Cast, Where and Expand, and import back onto the same layers.
+     */
+    @Test
+    void decoderAndMaskingLayersImportBackAsThemselves() {
+        Fixtures.Spec decoder = Fixtures.spec("decoder", 2, 4, 4)
+                .node("conv", "conv2d", Map.of("filters", 3, "kernel", 3, "padding", "same")).node("act", "relu")
+                .node("up", "onnx-conv-transpose", Map.of("filters", 2, "kernel", List.of(2, 2), "stride", List.of(2, 2)))
+                .node("rs", "onnx-resize", Map.of("sizes", List.of(2, 12, 12), "scales", List.of(1, 1.5, 1.5), "mode", "linear"))
+                .node("gap", "global-avg-pool").node("out", "dense", Map.of("units", 3)).classes(3).train(3);
+        Fixtures.Spec masking = Fixtures.spec("masking", 3, 4)
+                .node("gt", "onnx-compare", Map.of("op", "greater", "constant-shape", List.of(4))).param("gt.c", new long[] {4}, -0.5, 0, 0.2, 1)
+                .node("w", "onnx-where", Map.of("y-shape", List.of(1)), "gt", "input").param("w.y", new long[] {1}, -1)
+                .node("ex", "onnx-expand", Map.of("shape", List.of(2, 3, 4)))
+                .node("flat", "flatten").node("out", "dense", Map.of("units", 2)).train(2);
+        for (Fixtures.Spec spec : List.of(decoder, masking)) {
+            TrainedModel m = spec.build(5);
+            TrainedModel back = roundTrip(m, spec.name);
+            assertSamePredictions(m, back, spec.inputs(6, 8), spec.name);
+            List<String> before = spec.nodes.stream().map(ModelIR.NodeIR::plugin).filter(p -> p.startsWith("onnx-")).toList();
+            assertThat(back.network().ir().nodes()).extracting(ModelIR.NodeIR::plugin).as(spec.name).containsAll(before);
+        }
     }
 
     @Test

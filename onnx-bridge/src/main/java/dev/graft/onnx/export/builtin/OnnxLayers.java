@@ -2,8 +2,13 @@ package dev.graft.onnx.export.builtin;
 
 import dev.graft.onnx.export.OnnxGraph;
 import dev.graft.onnx.export.OnnxLayerExporter.Context;
+import dev.graft.onnx.layers.ResizeProvider;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -229,6 +234,272 @@ public final class OnnxLayers {
             }
             String y = ctx.op("MatMul").input(ctx.input(), ctx.param("W")).output();
             return Cfg.bool(ctx.config(), "use-bias") ? Ops.binary(ctx, "Add", y, ctx.param("b")) : y;
+        }
+    }
+
+    /**
+     * {@code onnx-conv-transpose} as {@code ConvTranspose} (the weight {@code [in, filters / groups,
+     * ...kernel]} is already ONNX's layout), with the layer's explicit pads, strides, dilations,
+     * output padding and group.
+     */
+    public static final class ConvTranspose extends Base.Layer {
+        public ConvTranspose() {
+            super("onnx-conv-transpose", "exports onnx-conv-transpose as ONNX ConvTranspose");
+        }
+
+        @Override
+        public String export(Context ctx) {
+            Map<String, Object> c = ctx.config();
+            OnnxGraph.Node n = ctx.op("ConvTranspose").input(ctx.input(), ctx.param("W"));
+            if (Cfg.bool(c, "use-bias")) {
+                n.input(ctx.param("b"));
+            }
+            return n.ints("kernel_shape", Cfg.longs(c, "kernel")).ints("strides", Cfg.longs(c, "stride"))
+                    .ints("dilations", Cfg.longs(c, "dilation")).ints("pads", Cfg.longs(c, "pads"))
+                    .ints("output_padding", Cfg.longs(c, "output-padding")).attr("group", Cfg.integer(c, "groups")).output();
+        }
+    }
+
+    /**
+     * {@code onnx-expand} as {@code Expand} to {@code [1, ...shape]} (the batch broadcasts from 1 to
+     * itself); an input of lower rank first gets its missing leading axes after the batch axis
+     * ({@code Unsqueeze}), so that ONNX's alignment at the last axes does not move the batch.
+     */
+    public static final class Expand extends Base.Layer {
+        public Expand() {
+            super("onnx-expand", "exports onnx-expand as ONNX Expand (after an Unsqueeze for a lower-rank input)");
+        }
+
+        @Override
+        public String export(Context ctx) {
+            long[] target = Cfg.longs(ctx.config(), "shape");
+            long[] in = ctx.inputShape().dims();
+            String x = ctx.input();
+            int missing = target.length - in.length;
+            if (missing > 0) {
+                long[] axes = new long[missing];
+                for (int i = 0; i < missing; i++) {
+                    axes[i] = i + 1;
+                }
+                x = Ops.unsqueeze(ctx, x, axes);
+            }
+            boolean grows = false;
+            for (int i = 0; i < target.length; i++) {
+                grows |= (i < missing ? 1 : in[i - missing]) != target[i];
+            }
+            if (!grows) {
+                return x;
+            }
+            long[] full = new long[target.length + 1];
+            full[0] = 1;
+            System.arraycopy(target, 0, full, 1, target.length);
+            return ctx.op("Expand").input(x, ctx.longs("shape", full)).output();
+        }
+    }
+
+    /**
+     * {@code onnx-compare} as {@code Equal}, {@code Less} or {@code Greater} (the constant {@code c}
+     * as an initializer, in front when {@code constant-first}), then {@code Cast} to float for the
+     * layer's 1 / 0.
+     */
+    public static final class Compare extends Base.Layer {
+        public Compare() {
+            super("onnx-compare", "exports onnx-compare as ONNX Equal, Less or Greater + Cast to float");
+        }
+
+        @Override
+        public String export(Context ctx) {
+            Map<String, Object> c = ctx.config();
+            String op = switch (Cfg.string(c, "op")) {
+                case "equal" -> "Equal";
+                case "less" -> "Less";
+                case "greater" -> "Greater";
+                default -> throw new IllegalArgumentException("unknown comparison '" + Cfg.string(c, "op") + "'");
+            };
+            String a = ctx.input();
+            String b = Cfg.has(c, "constant-shape") ? ctx.param("c") : ctx.inputs().get(1);
+            if (Cfg.bool(c, "constant-first")) {
+                String t = a;
+                a = b;
+                b = t;
+            }
+            return ctx.op("Cast").input(Ops.binary(ctx, op, a, b)).attr("to", (long) onnx.Onnx.TensorProto.DataType.FLOAT_VALUE).output();
+        }
+    }
+
+    /**
+     * {@code onnx-where} as {@code Where}. The layer computes {@code m * x + (1 - m) * y}: with a
+     * computed condition {@code m} is 1 where it is not 0, written {@code Where(Equal(cond, 0), y, x)}
+     * (NaN counts as true, as in the layer); a fixed condition of 1s and 0s becomes a bool constant.
+     * A fixed condition with other values blends the branches, and is written as that formula. (Where
+     * the layer meets {@code 0 * infinity} in the branch it does not select it gives NaN, {@code Where}
+     * the selected value; the importer keeps infinities out of such operands.)
+     */
+    public static final class Where extends Base.Layer {
+        public Where() {
+            super("onnx-where", "exports onnx-where as ONNX Where (or m * x + (1 - m) * y for a fixed non-binary condition)");
+        }
+
+        @Override
+        public String export(Context ctx) {
+            Map<String, Object> c = ctx.config();
+            List<String> names = List.of("condition", "x", "y");
+            String[] v = new String[3];
+            int k = 0;
+            for (int i = 0; i < 3; i++) {
+                v[i] = Cfg.has(c, names.get(i) + "-shape") ? null : ctx.inputs().get(k++);
+            }
+            for (int i = 1; i < 3; i++) {
+                if (v[i] == null) {
+                    v[i] = ctx.param(names.get(i));
+                }
+            }
+            if (v[0] != null) {
+                String zero = ctx.op("Equal").input(v[0], ctx.scalar("zero", 0)).output();
+                return ctx.op("Where").input(zero, v[2], v[1]).output();
+            }
+            INDArray m = ctx.paramValue("condition");
+            boolean binary = true;
+            for (double e : m.castTo(DataType.DOUBLE).dup('c').data().asDouble()) {
+                binary &= e == 0 || e == 1;
+            }
+            if (binary) {
+                return ctx.op("Where").input(ctx.constant("condition", m.neq(0)), v[1], v[2]).output();
+            }
+            String mask = ctx.param("condition");
+            String rest = Ops.binary(ctx, "Sub", ctx.scalar("one", 1), mask);
+            return Ops.binary(ctx, "Add", Ops.binary(ctx, "Mul", mask, v[1]), Ops.binary(ctx, "Mul", rest, v[2]));
+        }
+    }
+
+    /**
+     * {@code onnx-resize} as {@code Resize} with the layer's mode, coordinate transformation and
+     * nearest mode ({@code simple}, the rounding of Resize-10 and Upsample, becomes {@code floor} when
+     * every resized axis grows or keeps its size and {@code ceil} when every one shrinks). The
+     * layer's {@code scales} are written when ONNX's output size {@code floor(size * scale)} (in
+     * single precision) gives its {@code sizes}; otherwise its {@code sizes} (with the batch size
+     * taken from the input's {@code Shape}) when ONNX's scale {@code size / input size} is its scale.
+     * A layer whose sizes and scales fit neither, whose {@code simple} rounding mixes growing and
+     * shrinking axes, or whose linear resize ONNX Runtime does not run (a resized axis outside the
+     * two innermost of a 4-D tensor whose last axis also changes, outside the three innermost of a
+     * 5-D one, or tensors of 6 or more axes) is written as
+     * it computes: one {@code MatMul} by the axis's interpolation matrix per resized axis.
+     */
+    public static final class Resize extends Base.Layer {
+        public Resize() {
+            super("onnx-resize", "exports onnx-resize as ONNX Resize (nearest, linear), or as its interpolation matrices");
+        }
+
+        private static <E extends Enum<E>> E parse(Class<E> type, String kebab) {
+            return Enum.valueOf(type, kebab.toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+
+        @Override
+        public String export(Context ctx) {
+            Map<String, Object> c = ctx.config();
+            long[] in = ctx.inputShape().dims();
+            long[] sizes = Cfg.longs(c, "sizes");
+            double[] scales = Cfg.list(c, "scales").stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+            ResizeProvider.Mode mode = parse(ResizeProvider.Mode.class, Cfg.string(c, "mode"));
+            ResizeProvider.Coordinates coords = parse(ResizeProvider.Coordinates.class, Cfg.string(c, "coordinate-transformation"));
+            ResizeProvider.Rounding rounding = parse(ResizeProvider.Rounding.class, Cfg.string(c, "nearest-mode"));
+            int r = in.length;
+            boolean[] resized = new boolean[r];
+            boolean any = false;
+            boolean grows = false;
+            boolean shrinks = false;
+            boolean byScales = true;
+            boolean bySizes = true;
+            for (int a = 0; a < r; a++) {
+                resized[a] = in[a] != sizes[a] || scales[a] != 1.0;
+                any |= resized[a];
+                grows |= resized[a] && scales[a] >= 1;
+                shrinks |= resized[a] && scales[a] < 1;
+                byScales &= (long) Math.floor((float) in[a] * (float) scales[a]) == sizes[a];
+                bySizes &= (float) sizes[a] / (float) in[a] == (float) scales[a];
+            }
+            if (!any) {
+                return ctx.input();
+            }
+            String nearestMode = rounding == ResizeProvider.Rounding.SIMPLE ? (shrinks ? "ceil" : "floor")
+                    : Cfg.string(c, "nearest-mode").replace('-', '_');
+            boolean mixed = mode == ResizeProvider.Mode.NEAREST && rounding == ResizeProvider.Rounding.SIMPLE && grows && shrinks;
+            if (mixed || !(byScales || bySizes) || (mode == ResizeProvider.Mode.LINEAR && !ortLinear(resized))) {
+                return matrices(ctx, in, sizes, scales, mode, coords, rounding, resized);
+            }
+            String scalesIn = "";
+            String sizesIn = "";
+            if (byScales) {
+                float[] f = new float[r + 1];
+                f[0] = 1;
+                for (int a = 0; a < r; a++) {
+                    f[a + 1] = (float) scales[a];
+                }
+                scalesIn = ctx.floats("scales", new long[] {r + 1}, f);
+            } else {
+                String batch = ctx.op("Slice").input(ctx.op("Shape").input(ctx.input()).output(), ctx.longs("start", 0), ctx.longs("end", 1))
+                        .output();
+                sizesIn = ctx.op("Concat").input(batch, ctx.longs("sizes", sizes)).attr("axis", 0L).output();
+            }
+            OnnxGraph.Node n = ctx.op("Resize").input(ctx.input(), "", scalesIn);
+            if (!sizesIn.isEmpty()) {
+                n.input(sizesIn);
+            }
+            n.attr("mode", mode.name().toLowerCase(Locale.ROOT))
+                    .attr("coordinate_transformation_mode", coords.name().toLowerCase(Locale.ROOT));
+            if (mode == ResizeProvider.Mode.NEAREST) {
+                n.attr("nearest_mode", nearestMode);
+            }
+            return n.output();
+        }
+
+        /**
+         * Whether ONNX Runtime's linear Resize runs these per-example axes: tensors of 2 or 3 axes
+         * (with the batch); of 4 axes when the first or the last per-example axis keeps its size; of 5
+         * axes when the first per-example axis keeps its size.
+         */
+        private static boolean ortLinear(boolean[] resized) {
+            return switch (resized.length + 1) {
+                case 2, 3 -> true;
+                case 4 -> !resized[0] || !resized[2];
+                case 5 -> !resized[0];
+                default -> false;
+            };
+        }
+
+        /** The layer's own computation: each resized axis multiplied by its {@code [in, out]} interpolation matrix. */
+        private static String matrices(Context ctx, long[] in, long[] sizes, double[] scales, ResizeProvider.Mode mode,
+                                       ResizeProvider.Coordinates coords, ResizeProvider.Rounding rounding, boolean[] resized) {
+            String y = ctx.input();
+            int r = in.length;
+            for (int a = 0; a < r; a++) {
+                if (!resized[a]) {
+                    continue;
+                }
+                double[][] m = ResizeProvider.matrix(mode, coords, rounding, (int) in[a], (int) sizes[a], scales[a]);
+                INDArray t = Nd4j.create(DataType.FLOAT, in[a], sizes[a]);
+                for (int o = 0; o < sizes[a]; o++) {
+                    for (int i = 0; i < in[a]; i++) {
+                        t.putScalar(i, o, m[o][i]);
+                    }
+                }
+                String mt = ctx.constant("interpolation", t);
+                if (a == r - 1) {
+                    y = ctx.op("MatMul").input(y, mt).output();
+                } else {
+                    // swap the axis with the last one, multiply, swap back
+                    long[] perm = new long[r + 1];
+                    for (int i = 0; i <= r; i++) {
+                        perm[i] = i;
+                    }
+                    perm[a + 1] = r;
+                    perm[r] = a + 1;
+                    y = ctx.op("Transpose").input(y).ints("perm", perm).output();
+                    y = ctx.op("MatMul").input(y, mt).output();
+                    y = ctx.op("Transpose").input(y).ints("perm", perm).output();
+                }
+            }
+            return y;
         }
     }
 }

@@ -19,6 +19,11 @@
  *   <tr><td>silu, gelu</td><td>x * Sigmoid(x); the Erf (or Tanh) formula</td></tr>
  *   <tr><td>onnx-binary, onnx-unary, onnx-transpose, onnx-pad, onnx-slice, onnx-prelu, onnx-nary, onnx-reduce, onnx-matmul</td>
  *       <td>the ONNX ops they were imported from</td></tr>
+ *   <tr><td>onnx-conv-transpose, onnx-expand</td><td>ConvTranspose; Expand (after an Unsqueeze for a lower-rank input)</td></tr>
+ *   <tr><td>onnx-compare</td><td>Equal, Less or Greater, then Cast to float</td></tr>
+ *   <tr><td>onnx-where</td><td>Where (a computed condition through Equal to 0; a fixed blending condition as m * x + (1 - m) * y)</td></tr>
+ *   <tr><td>onnx-resize</td><td>Resize by scales or sizes; as MatMuls by the interpolation matrices where Resize cannot state
+ *       the layer or ONNX Runtime does not run it</td></tr>
  * </table>
  * Transforms: {@code standardize}, {@code min-max} (Sub, Div), {@code one-hot} (Slice, Equal, Cast,
  * Concat). Prediction functions: {@code softmax-cross-entropy} (Softmax), {@code binary-cross-entropy}
