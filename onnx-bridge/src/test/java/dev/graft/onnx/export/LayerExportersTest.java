@@ -276,7 +276,7 @@ class LayerExportersTest {
 
     @Test
     void servicesFilesListWellFormedExporters() {
-        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxLayerExporter.class)).hasSize(40);
+        assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxLayerExporter.class)).hasSize(51);
         assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxTransformExporter.class)).extracting(p -> p.id())
                 .containsExactly("standardize", "min-max", "one-hot");
         assertThat(dev.graft.testkit.ProviderContract.checkServices(OnnxPredictionExporter.class)).hasSize(6);
@@ -289,7 +289,8 @@ class LayerExportersTest {
         Set<String> layers = new TreeSet<>(registry.providers(PluginKind.LAYER).keySet());
         assertThat(registry.providers(OnnxExport.LAYER_EXPORTERS).keySet()).containsAll(layers);
         Set<String> tested = new TreeSet<>();
-        cases().forEach(a -> ((Fixtures.Spec) ((Supplier<?>) a.get()[2]).get()).nodes.forEach(n -> tested.add(n.plugin())));
+        Stream.concat(cases(), MoreLayerExportersTest.cases())
+                .forEach(a -> ((Fixtures.Spec) ((Supplier<?>) a.get()[2]).get()).nodes.forEach(n -> tested.add(n.plugin())));
         assertThat(tested).containsAll(layers);
         assertThat(registry.providers(OnnxExport.TRANSFORM_EXPORTERS).keySet())
                 .containsAll(registry.providers(PluginKind.TRANSFORM).keySet());

@@ -62,11 +62,15 @@ public final class OnnxLayers {
         }
     }
 
-    /** {@code onnx-unary} as its ONNX op; {@code hard-swish} below opset 14 as {@code x * HardSigmoid(x)}. */
+    /**
+     * {@code onnx-unary} as its ONNX op; {@code hard-swish} below opset 14 as {@code x * HardSigmoid(x)};
+     * {@code trunc} as {@code Sign(x) * Floor(Abs(x))} and {@code not-zero} as {@code Abs(Sign(x))}, the
+     * layer's formulas; {@code not} as {@code 1 - x} (ONNX's {@code Not} takes bools only).
+     */
     public static final class Unary extends Base.Layer {
         public Unary() {
             super("onnx-unary", "exports onnx-unary as ONNX Sqrt, Exp, Log, Neg, Abs, Reciprocal, Erf, Softplus, Softsign, HardSigmoid,"
-                    + " HardSwish or Clip");
+                    + " HardSwish, Clip, Floor, Ceil, Round, Sign, the trigonometric and hyperbolic ops, Selu, Celu, ThresholdedRelu or Shrink");
         }
 
         @Override
@@ -89,6 +93,29 @@ public final class OnnxLayers {
                 case "hard-swish" -> ctx.opset() >= 14 ? ctx.op("HardSwish").input(x).output()
                         : Ops.binary(ctx, "Mul", x, ctx.op("HardSigmoid").input(x).attr("alpha", 1.0 / 6).attr("beta", 0.5).output());
                 case "clip" -> clip(ctx, x, c);
+                case "trunc" -> Ops.binary(ctx, "Mul", ctx.op("Sign").input(x).output(),
+                        ctx.op("Floor").input(ctx.op("Abs").input(x).output()).output());
+                case "not-zero" -> ctx.op("Abs").input(ctx.op("Sign").input(x).output()).output();
+                case "floor" -> ctx.op("Floor").input(x).output();
+                case "ceil" -> ctx.op("Ceil").input(x).output();
+                case "round" -> ctx.op("Round").input(x).output();
+                case "sign" -> ctx.op("Sign").input(x).output();
+                case "sin" -> ctx.op("Sin").input(x).output();
+                case "cos" -> ctx.op("Cos").input(x).output();
+                case "tan" -> ctx.op("Tan").input(x).output();
+                case "asin" -> ctx.op("Asin").input(x).output();
+                case "acos" -> ctx.op("Acos").input(x).output();
+                case "atan" -> ctx.op("Atan").input(x).output();
+                case "sinh" -> ctx.op("Sinh").input(x).output();
+                case "cosh" -> ctx.op("Cosh").input(x).output();
+                case "asinh" -> ctx.op("Asinh").input(x).output();
+                case "acosh" -> ctx.op("Acosh").input(x).output();
+                case "atanh" -> ctx.op("Atanh").input(x).output();
+                case "selu" -> ctx.op("Selu").input(x).attr("alpha", Cfg.number(c, "alpha")).attr("gamma", Cfg.number(c, "beta")).output();
+                case "celu" -> ctx.op("Celu").input(x).attr("alpha", Cfg.number(c, "alpha")).output();
+                case "thresholded-relu" -> ctx.op("ThresholdedRelu").input(x).attr("alpha", Cfg.number(c, "alpha")).output();
+                case "shrink" -> ctx.op("Shrink").input(x).attr("lambd", Cfg.number(c, "alpha")).attr("bias", Cfg.number(c, "beta")).output();
+                case "not" -> Ops.binary(ctx, "Sub", ctx.scalar("one", 1), x);
                 default -> throw new IllegalArgumentException("unknown function '" + fn + "'");
             };
         }
@@ -202,7 +229,8 @@ public final class OnnxLayers {
     /** {@code onnx-reduce} as the matching {@code Reduce*} op on the per-example axes + 1. */
     public static final class Reduce extends Base.Layer {
         public Reduce() {
-            super("onnx-reduce", "exports onnx-reduce as ONNX ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceSumSquare or ReduceL2");
+            super("onnx-reduce", "exports onnx-reduce as ONNX ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceSumSquare, ReduceL2,"
+                    + " ReduceL1, ReduceLogSum, ReduceLogSumExp or ReduceProd");
         }
 
         @Override
@@ -215,6 +243,10 @@ public final class OnnxLayers {
                 case "min" -> "ReduceMin";
                 case "sum-square" -> "ReduceSumSquare";
                 case "l2" -> "ReduceL2";
+                case "l1" -> "ReduceL1";
+                case "log-sum" -> "ReduceLogSum";
+                case "log-sum-exp" -> "ReduceLogSumExp";
+                case "prod" -> "ReduceProd";
                 default -> throw new IllegalArgumentException("unknown reduction '" + Cfg.string(c, "op") + "'");
             };
             return Ops.reduce(ctx, op, ctx.input(), plusOne(Cfg.longs(c, "axes")), Cfg.bool(c, "keepdims"));

@@ -22,6 +22,13 @@
  *   <tr><td>onnx-conv-transpose, onnx-expand</td><td>ConvTranspose; Expand (after an Unsqueeze for a lower-rank input)</td></tr>
  *   <tr><td>onnx-compare</td><td>Equal, Less or Greater, then Cast to float</td></tr>
  *   <tr><td>onnx-where</td><td>Where (a computed condition through Equal to 0; a fixed blending condition as m * x + (1 - m) * y)</td></tr>
+ *   <tr><td>onnx-reshape, onnx-fold-batch, onnx-unfold-batch</td><td>Reshape</td></tr>
+ *   <tr><td>onnx-constant</td><td>Expand of the value to the input's batch size (Shape, Slice, Concat)</td></tr>
+ *   <tr><td>onnx-reverse, onnx-cumsum</td><td>Slice with step -1; CumSum</td></tr>
+ *   <tr><td>onnx-conv2d, onnx-conv3d</td><td>Conv (onnx-conv2d's weight and bias as inputs, their batch of one squeezed)</td></tr>
+ *   <tr><td>onnx-pool</td><td>MaxPool, AveragePool (count_include_pad = 1); a dilated average below opset 19 as a depthwise Conv</td></tr>
+ *   <tr><td>onnx-arg</td><td>ArgMax or ArgMin, then Cast to float</td></tr>
+ *   <tr><td>onnx-select</td><td>Gather on the flattened examples (times a mask), or MatMul by its 0 / 1 matrix</td></tr>
  *   <tr><td>onnx-resize</td><td>Resize by scales or sizes; as MatMuls by the interpolation matrices where Resize cannot state
  *       the layer or ONNX Runtime does not run it</td></tr>
  * </table>
