@@ -76,13 +76,13 @@ final class PredictCommand implements Callable<Integer> {
                 j.put("row", i + 1);
                 j.put("class", k);
                 j.put("label", c.names().get(k));
-                j.put("probabilities", p.getRow(i).toDoubleVector());
+                j.put("probabilities", example(p, i));
                 preds.add(j);
             }
         } else {
             out.println("row,prediction");
             for (int i = 0; i < rows.size(); i++) {
-                double[] v = p.getRow(i).dup().reshape(-1).toDoubleVector();
+                double[] v = example(p, i);
                 out.printf("%d,%s%n", i + 1, java.util.Arrays.toString(v));
                 preds.add(Map.of("row", i + 1, "prediction", v));
             }
@@ -171,7 +171,7 @@ final class PredictCommand implements Callable<Integer> {
                 row.put("row", i + 1);
                 StringBuilder line = new StringBuilder(Integer.toString(i + 1));
                 for (Map.Entry<String, INDArray> oe : out.entrySet()) {
-                    double[] v = oe.getValue().getRow(i).dup().reshape(-1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+                    double[] v = example(oe.getValue(), i);
                     row.put(oe.getKey(), v);
                     line.append(',').append(oe.getKey()).append('=').append(java.util.Arrays.toString(v));
                 }
@@ -183,6 +183,15 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Example {@code i} of a batch-first output of any rank, flattened in row-major order. */
+    static double[] example(INDArray batch, int i) {
+        if (batch.rank() == 1) {
+            return new double[] {batch.getDouble(i)};
+        }
+        return batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .dup('c').reshape(-1).toDoubleVector();
     }
 
     static List<float[]> readRows(Path file, long width) throws IOException {

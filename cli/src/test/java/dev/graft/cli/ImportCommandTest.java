@@ -53,6 +53,23 @@ class ImportCommandTest {
             assertThat(c.get(k).asDouble()).isCloseTo(a.get(k).asDouble(), org.assertj.core.data.Offset.offset(1e-4));
         }
 
+        // an output with several axes per example ([batch, 2, 4]) prints each example flattened, from the model directory too
+        Path grid = MLP.resolveSibling("elementwise_op13.onnx");
+        Path gridDir = tmp.resolve("grid");
+        assertThat(CliRunner.run("import", grid.toString(), "--out", gridDir.toString()).exit()).isZero();
+        JsonNode gridOrt = new ObjectMapper().readTree(CliRunner.run("predict", grid.toString(), csv.toString(), "--json").lastLine());
+        CliRunner gridRun = CliRunner.run("predict", gridDir.toString(), csv.toString(), "--json");
+        assertThat(gridRun.exit()).as(gridRun.err()).isZero();
+        for (int r = 0; r < 2; r++) {
+            JsonNode want = gridOrt.get("predictions").get(r).get(outputField(gridOrt.get("predictions").get(r)));
+            JsonNode got = new ObjectMapper().readTree(gridRun.lastLine()).get("predictions").get(r).get("prediction");
+            assertThat(want.size()).isEqualTo(8);
+            assertThat(got.size()).isEqualTo(8);
+            for (int k = 0; k < 8; k++) {
+                assertThat(got.get(k).asDouble()).isCloseTo(want.get(k).asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
+
         Files.writeString(csv, "1,2,3\n");
         CliRunner bad = CliRunner.run("predict", MLP.toString(), csv.toString(), "--engine", "native");
         assertThat(bad.isCleanError()).as(bad.err()).isTrue();
