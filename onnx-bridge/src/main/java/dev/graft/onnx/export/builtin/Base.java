@@ -10,96 +10,51 @@ final class Base {
     private Base() {
     }
 
-    /** A built-in layer exporter. */
-    abstract static class Layer implements OnnxLayerExporter {
+    /** Id, version, API version and description; the subclasses add the exporter interface. */
+    abstract static class Named {
         private final String id;
         private final String description;
 
-        Layer(String id, String description) {
+        Named(String id, String description) {
             this.id = id;
             this.description = description;
         }
 
-        @Override
         public final String id() {
             return id;
         }
 
-        @Override
         public final String version() {
             return "1.0.0";
         }
 
-        @Override
         public final String apiVersion() {
             return GraftApi.VERSION;
         }
 
-        @Override
         public final String description() {
             return description;
+        }
+    }
+
+    /** A built-in layer exporter. */
+    abstract static class Layer extends Named implements OnnxLayerExporter {
+        Layer(String id, String description) {
+            super(id, description);
         }
     }
 
     /** A built-in transform exporter. */
-    abstract static class Transform implements OnnxTransformExporter {
-        private final String id;
-        private final String description;
-
+    abstract static class Transform extends Named implements OnnxTransformExporter {
         Transform(String id, String description) {
-            this.id = id;
-            this.description = description;
-        }
-
-        @Override
-        public final String id() {
-            return id;
-        }
-
-        @Override
-        public final String version() {
-            return "1.0.0";
-        }
-
-        @Override
-        public final String apiVersion() {
-            return GraftApi.VERSION;
-        }
-
-        @Override
-        public final String description() {
-            return description;
+            super(id, description);
         }
     }
 
     /** A built-in prediction-function exporter. */
-    abstract static class Prediction implements OnnxPredictionExporter {
-        private final String id;
-        private final String description;
-
+    abstract static class Prediction extends Named implements OnnxPredictionExporter {
         Prediction(String id, String description) {
-            this.id = id;
-            this.description = description;
-        }
-
-        @Override
-        public final String id() {
-            return id;
-        }
-
-        @Override
-        public final String version() {
-            return "1.0.0";
-        }
-
-        @Override
-        public final String apiVersion() {
-            return GraftApi.VERSION;
-        }
-
-        @Override
-        public final String description() {
-            return description;
+            super(id, description);
         }
     }
 }
