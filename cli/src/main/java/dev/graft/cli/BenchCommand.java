@@ -79,8 +79,8 @@ final class BenchCommand implements Callable<Integer> {
             engine = "graft-" + e;
             infer = OnnxBench.run(e, OnnxBench.modelFile(model), batch, steps, warmup, n);
         } else {
-            engine = "graft-samediff";
             TrainBench.Result r = TrainBench.run(graft, workload, batch, steps, warmup);
+            engine = "graft-" + r.executor();
             train = r.train().wall().median();
             j.put("train_ms_min", round(r.train().wall().min()));
             j.put("train_ms_max", round(r.train().wall().max()));

@@ -35,7 +35,7 @@ class BenchCommandTest {
         assertThat(j.get("train_ms_min").asDouble()).isLessThanOrEqualTo(j.get("train_ms_per_step_median").asDouble());
         assertThat(j.get("infer_ms_per_batch_median").asDouble()).isPositive();
         assertThat(j.get("peak_rss_mb").asLong()).isPositive();
-        assertThat(r.out()).contains("graft-samediff mlp batch 8");
+        assertThat(r.out()).contains("graft-plan mlp batch 8");
     }
 
     @Test

@@ -6,7 +6,10 @@ import dev.graft.api.layer.Layer;
 import dev.graft.api.layer.LayerProvider;
 import dev.graft.api.layer.ParamSpec;
 import dev.graft.runtime.config.RecordBinder;
+import dev.graft.runtime.engine.GraphPlan;
 import dev.graft.runtime.io.TensorFile;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -69,6 +72,12 @@ import java.util.SplittableRandom;
  *       throws). The gradient checks run again with batch 1 (at most {@value #BATCH_OF_ONE_ELEMENTS}
  *       elements per array), and the {@link Mode#INFER} output of the first example alone equals the
  *       first row of the batched output.</li>
+ *   <li><b>Planned execution</b>: the runtime runs graphs through its own executor
+ *       ({@link GraphPlan}); in float32, in both modes, its output, state updates and gradients (of a
+ *       weighted sum of the output, with respect to the trainable parameters and the inputs) agree
+ *       with SameDiff's session to 1e-5 relative to {@code 1 + max |value|}, on a first and a second
+ *       run. Layers with ops the plan cannot run are skipped here; the runtime runs them on SameDiff's
+ *       session.</li>
  * </ol>
  * Every failing item is collected and reported in one {@link AssertionError}, each with its cause.
  * Inputs and parameters are drawn from seeded generators (default uniform(-1, 1)); layers with
@@ -279,6 +288,9 @@ public final class LayerContract {
             saveLoad(roundTripped, params, x, inferOut, problems);
             boolean[] flags = trainVsInfer(layer, params, x, inferOut, problems);
             float32(layer, params, x, problems);
+            for (Mode mode : Mode.values()) {
+                planned(layer, mode, params, x, problems);
+            }
             batchOfOne(layer, params, x, inferOut, problems);
 
             if (!problems.isEmpty()) {
@@ -425,6 +437,102 @@ public final class LayerContract {
                 compare32("float32 " + mode + " output", want.output(), got.output(), problems);
                 for (var e : want.stateUpdates().entrySet()) {
                     compare32("float32 state update of " + e.getKey(), e.getValue(), got.stateUpdates().get(e.getKey()), problems);
+                }
+            }
+        }
+
+        /**
+         * The runtime executes graphs through {@link GraphPlan}, its own executor over SameDiff's ops;
+         * in float32 it must give the values SameDiff's session gives: the output, the state updates
+         * and the gradient of a weighted sum of the output with respect to every trainable parameter
+         * and every input. A layer whose ops the plan cannot run is not a failure (the runtime then
+         * uses SameDiff's session and says so in its log).
+         */
+        private void planned(Layer layer, Mode mode, Map<String, INDArray> params, INDArray[] x, List<String> problems) {
+            String label = "planned execution (" + mode + ")";
+            try {
+                List<Shape> shapes = List.of(inputs);
+                List<ParamSpec> specs = layer.params(shapes);
+                SameDiff sd = SameDiff.create();
+                List<SDVariable> in = new ArrayList<>();
+                List<String> wrt = new ArrayList<>();
+                for (int i = 0; i < x.length; i++) {
+                    in.add(sd.var("input" + i, x[i].castTo(DataType.FLOAT).dup()));
+                    if (checkInputs) {
+                        wrt.add("input" + i);
+                    }
+                }
+                Map<String, SDVariable> vars = new LinkedHashMap<>();
+                java.util.Set<String> state = new java.util.LinkedHashSet<>();
+                for (ParamSpec spec : specs) {
+                    String name = "node." + spec.name();
+                    vars.put(spec.name(), sd.var(name, params.get(spec.name()).castTo(DataType.FLOAT).dup()));
+                    if (spec.trainable()) {
+                        wrt.add(name);
+                    } else {
+                        state.add(spec.name());
+                    }
+                }
+                TestLayerContext ctx = new TestLayerContext(sd, "node", mode, vars, state, batch, seed, DataType.FLOAT, shapes);
+                SDVariable out = layer.forward(ctx, in);
+                long[] outShape = sd.output(java.util.Collections.emptyMap(), out.name()).get(out.name()).shape();
+                INDArray weights = Numerics.fill(outShape, ValueGenerator.uniform(-1, 1), new SplittableRandom(seed + 17)).castTo(DataType.FLOAT);
+                SDVariable loss = out.mul(sd.constant("contract_weights", weights)).sum().rename("contract_loss");
+                sd.setLossVariables(loss.name());
+                List<String> outputs = new ArrayList<>();
+                outputs.add(out.name());
+                outputs.add(loss.name());
+                ctx.stateUpdates().values().forEach(v -> outputs.add(v.name()));
+                Map<String, INDArray> want = new LinkedHashMap<>();
+                sd.output(java.util.Collections.emptyMap(), outputs.toArray(new String[0])).forEach((k, v) -> want.put(k, v.dup()));
+                if (!wrt.isEmpty()) {
+                    sd.calculateGradients(java.util.Collections.emptyMap(), wrt).forEach((k, v) -> want.put(k + "-grad", v.dup()));
+                }
+                // the plan, as the runtime runs it: forward outputs from the graph, gradients from its gradient function
+                check(label + " forward", sd, outputs, want, problems);
+                if (!wrt.isEmpty() && sd.getFunction("grad") != null) {
+                    SameDiff grad = sd.getFunction("grad");
+                    List<String> gradNames = new ArrayList<>();
+                    Map<String, INDArray> wantGrad = new LinkedHashMap<>();
+                    for (String w : wrt) {
+                        SDVariable g = sd.getVariable(w).getGradient();
+                        if (g != null && want.get(w + "-grad") != null) {   // an input the output does not depend on has none
+                            gradNames.add(g.name());
+                            wantGrad.put(g.name(), want.get(w + "-grad"));
+                        }
+                    }
+                    check(label + " gradients", grad, gradNames, wantGrad, problems);
+                }
+            } catch (RuntimeException | AssertionError e) {
+                problems.add(label + " failed: " + e);
+            }
+        }
+
+        private void check(String label, SameDiff sd, List<String> outputs, Map<String, INDArray> want, List<String> problems) {
+            if (GraphPlan.unsupported(sd, outputs) != null) {
+                return;
+            }
+            try (GraphPlan plan = new GraphPlan(sd, java.util.Collections.emptyMap(), outputs)) {
+                for (int run = 0; run < 2; run++) {
+                    // the second run replays the plan into the same arrays
+                    Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(java.util.Collections.emptyMap());
+                    for (String name : outputs) {
+                        INDArray w = want.get(name);
+                        INDArray g = got == null ? null : got.get(name);
+                        if (w == null) {
+                            continue;
+                        }
+                        if (g == null || !Arrays.equals(g.shape(), w.shape())) {
+                            problems.add(label + ": '" + name + "' has shape " + (g == null ? "none" : Arrays.toString(g.shape()))
+                                    + ", SameDiff's session gives " + Arrays.toString(w.shape()));
+                            continue;
+                        }
+                        double diff = maxDifference(w.castTo(DataType.DOUBLE), g.castTo(DataType.DOUBLE));
+                        double scale = 1 + w.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
+                        if (!(diff <= 1e-5 * scale)) {
+                            problems.add(label + (run == 1 ? " (second run)" : "") + ": '" + name + "' differs from SameDiff's session by " + diff);
+                        }
+                    }
                 }
             }
         }

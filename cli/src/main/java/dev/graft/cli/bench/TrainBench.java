@@ -23,7 +23,7 @@ public final class TrainBench {
      * Step and inference statistics, wall-clock and CPU time, and the process's minor page faults
      * per timed training step (-1 when unknown).
      */
-    public record Result(Measure.Timing train, Measure.Timing infer, double minorFaultsPerStep) {
+    public record Result(Measure.Timing train, Measure.Timing infer, double minorFaultsPerStep, String executor) {
     }
 
     public static Result run(Graft graft, String workload, int batch, int steps, int warmup) {
@@ -69,6 +69,6 @@ public final class TrainBench {
         INDArray x = data.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).dup();
         Measure.Timing infer = Measure.timedWithCpu(() -> t.network().predict(x, batch), warmup, steps);
         double perStep = faults[0] < 0 || faults[1] < 0 ? -1 : (faults[1] - faults[0]) / (double) steps;
-        return new Result(new Measure.Timing(Measure.Stats.of(ms), Measure.Stats.of(cpu)), infer, perStep);
+        return new Result(new Measure.Timing(Measure.Stats.of(ms), Measure.Stats.of(cpu)), infer, perStep, t.network().trainExecutor());
     }
 }

@@ -60,6 +60,11 @@ public final class Network {
     private final PluginRegistry registry;
     private SameDiff trainGraph;
     private SameDiff inferGraph;
+    private static final String GRAD_FN = "grad";
+    private String trainExecutor;
+    private final GraphPlan.Cache trainPlans = new GraphPlan.Cache("training");
+    private final GraphPlan.Cache inferPlans = new GraphPlan.Cache("inference");
+    private final GraphPlan.Cache evalPlans = new GraphPlan.Cache("evaluation");
     private final List<MaskSpec> masks = new ArrayList<>();
     /** Non-trainable parameter name to the training-graph variable holding its value after a step. */
     private final Map<String, String> stateUpdates = new LinkedHashMap<>();
@@ -428,7 +433,11 @@ public final class Network {
         return inferGraph;
     }
 
-    /** Result of one forward/backward pass. */
+    /**
+     * Result of one forward/backward pass. The gradient arrays belong to the network and are
+     * overwritten by its next {@link #gradients} call (no memory is allocated per step); copy them to
+     * keep them. They may be modified in place (clipping, regularisation) until then.
+     */
     public record StepResult(double loss, Map<String, INDArray> gradients) {
     }
 
@@ -456,9 +465,39 @@ public final class Network {
         List<String> outputs = new ArrayList<>();
         outputs.add(LOSS);
         outputs.addAll(stateUpdates.values());
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outputs, wrt);
+        Map<String, INDArray> values;
+        Map<String, INDArray> grads;
+        Map<String, INDArray> planned = null;
+        List<String> gradNames = null;
+        if (GraphPlan.enabled()) {
+            if (sd.getFunction(GRAD_FN) == null) {
+                sd.createGradFunction();
+            }
+            gradNames = new ArrayList<>(outputs);
+            for (String p : wrt) {
+                SDVariable g = sd.getVariable(p).getGradient();
+                if (g == null) {
+                    throw new IllegalStateException("parameter " + p + " has no gradient in the training graph");
+                }
+                gradNames.add(g.name());
+            }
+            planned = trainPlans.run(sd.getFunction(GRAD_FN), ph, gradNames);
+        }
+        trainExecutor = planned != null ? "plan" : "samediff";
+        if (planned != null) {
+            values = planned;
+            grads = new LinkedHashMap<>();
+            int k = outputs.size();
+            for (String p : wrt) {
+                grads.put(p, planned.get(gradNames.get(k++)));
+            }
+        } else {
+            OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outputs, wrt);
+            values = r.getOutputs();
+            grads = r.getGradients();
+        }
         for (Map.Entry<String, String> u : stateUpdates.entrySet()) {
-            INDArray v = r.getOutputs().get(u.getValue());
+            INDArray v = values.get(u.getValue());
             INDArray p = params.get(u.getKey());
             if (!java.util.Arrays.equals(v.shape(), p.shape())) {
                 throw new IllegalStateException("node '" + paramNode.get(u.getKey()) + "' updates " + u.getKey() + " with shape "
@@ -466,7 +505,16 @@ public final class Network {
             }
             p.assign(v);
         }
-        return new StepResult(r.getOutputs().get(LOSS).getDouble(0), r.getGradients());
+        return new StepResult(values.get(LOSS).getDouble(0), grads);
+    }
+
+    /**
+     * Which executor ran the last training step: {@code plan} (compiled plan, see
+     * {@code -Dgraft.executor}) or {@code samediff} (SameDiff's own session); {@code null} before the
+     * first step.
+     */
+    public String trainExecutor() {
+        return trainExecutor;
     }
 
     /** Mean loss and predictions of a labelled set, in inference behaviour (no dropout). */
@@ -487,7 +535,7 @@ public final class Network {
             Map<String, INDArray> ph = new HashMap<>();
             ph.put(INPUT, features.get(idx));
             ph.put(LABELS, labels.get(idx));
-            Map<String, INDArray> out = evalGraph.output(ph, LOSS, PREDICTIONS);
+            Map<String, INDArray> out = output(evalPlans, evalGraph, ph, List.of(LOSS, PREDICTIONS));
             total += out.get(LOSS).getDouble(0) * (e - s);
             parts.add(out.get(PREDICTIONS).dup());
         }
@@ -544,7 +592,7 @@ public final class Network {
             var idx = org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + batch));
             Map<String, INDArray> ph = new HashMap<>();
             inputs.forEach((k, v) -> ph.put(k, v.castTo(DataType.FLOAT).get(idx)));
-            Map<String, INDArray> out = sd.output(ph, names);
+            Map<String, INDArray> out = output(inferPlans, sd, ph, List.of(names));
             for (int k = 0; k < names.length; k++) {
                 parts.get(k).add(out.get(names[k]).dup());
             }
@@ -567,9 +615,15 @@ public final class Network {
         for (long s = 0; s < n; s += batch) {
             long e = Math.min(n, s + batch);
             INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e));
-            parts.add(sd.output(Map.of(INPUT, x), PREDICTIONS).get(PREDICTIONS).dup());
+            parts.add(output(inferPlans, sd, Map.of(INPUT, x), List.of(PREDICTIONS)).get(PREDICTIONS).dup());
         }
         return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    /** The outputs through a plan when the graph can be planned, else through SameDiff's executor. */
+    private static Map<String, INDArray> output(GraphPlan.Cache plans, SameDiff sd, Map<String, INDArray> ph, List<String> names) {
+        Map<String, INDArray> out = plans.run(sd, ph, names);
+        return out != null ? out : sd.output(ph, names.toArray(new String[0]));
     }
 
     /** Labels in the form the loss takes them (one-hot or indices for classes). */

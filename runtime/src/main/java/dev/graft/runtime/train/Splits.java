@@ -27,6 +27,35 @@ public record Splits(Examples train, Examples validation, Examples test) {
         return new Examples(select(ex.features(), idx), select(ex.labels(), idx));
     }
 
+    /**
+     * Selects rows of an array of any rank into {@code dest} (shape {@code [idx.length, ...]}, c-ordered
+     * and contiguous), allocating nothing. Returns {@code dest}.
+     */
+    public static INDArray selectInto(INDArray a, long[] idx, INDArray dest) {
+        long[] shape = a.shape();
+        if (dest.size(0) != idx.length || dest.rank() != shape.length || dest.ordering() != 'c' || dest.dataType() != a.dataType()) {
+            throw new IllegalArgumentException("destination " + java.util.Arrays.toString(dest.shape()) + " " + dest.dataType()
+                    + " does not fit " + idx.length + " rows of " + java.util.Arrays.toString(shape) + " " + a.dataType());
+        }
+        if (idx.length == 0) {
+            return dest;
+        }
+        long rest = 1;
+        for (int i = 1; i < shape.length; i++) {
+            rest *= shape[i];
+        }
+        INDArray flat = a.rank() == 2 ? a : a.reshape('c', shape[0], rest);
+        if (flat.rank() == 1) {
+            flat = flat.reshape(shape[0], 1);
+        }
+        int[] ii = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            ii[i] = (int) idx[i];
+        }
+        Nd4j.pullRows(flat, dest.reshape('c', idx.length, rest), 1, ii);
+        return dest;
+    }
+
     /** Selects rows of an array of any rank. */
     public static INDArray select(INDArray a, long[] idx) {
         long[] shape = a.shape();

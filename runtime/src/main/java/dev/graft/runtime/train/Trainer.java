@@ -15,6 +15,7 @@ import dev.graft.runtime.config.NodeConfig;
 import dev.graft.runtime.config.TrainingConfig;
 import dev.graft.runtime.engine.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
@@ -122,6 +123,11 @@ public final class Trainer {
         }
         listeners.forEach(l -> l.onStart(cfg.epochs(), stepsPerEpoch, n));
         INDArray valLabels = validation.size() > 0 ? net.lossLabels(validation.labels()) : null;
+        // labels encoded once (and checked once, before the first step); batches are gathered into
+        // buffers reused from step to step, so the loop allocates no native memory of its own
+        INDArray trainLabels = net.lossLabels(train.labels());
+        BatchBuffers full = new BatchBuffers(train.features(), trainLabels, batch);
+        BatchBuffers last = n % batch == 0 ? full : new BatchBuffers(train.features(), trainLabels, (int) (n % batch));
         List<EpochStats> history = new ArrayList<>(state.history());
         step = state.step();
         double best = state.best();
@@ -140,11 +146,12 @@ public final class Trainer {
                 int from = (int) (s * batch);
                 int to = (int) Math.min(n, from + batch);
                 long[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                INDArray x = Splits.select(train.features(), idx);
+                BatchBuffers buf = to - from == batch ? full : last;
+                INDArray x = Splits.selectInto(train.features(), idx, buf.x());
                 for (Augmentation a : augment) {
                     x = a.apply(x, augRng.split());
                 }
-                INDArray y = net.lossLabels(Splits.select(train.labels(), idx));
+                INDArray y = Splits.selectInto(trainLabels, idx, buf.y());
                 Network.StepResult r = net.gradients(x, y, wrt);
                 double loss = r.loss() + regularize(r.gradients());
                 if (!Double.isFinite(loss)) {
@@ -290,5 +297,19 @@ public final class Trainer {
     /** Optimizer steps taken so far. */
     public long steps() {
         return step;
+    }
+
+    /** A batch's features and encoded labels, reused from step to step. */
+    private record BatchBuffers(INDArray x, INDArray y) {
+        BatchBuffers(INDArray features, INDArray labels, int rows) {
+            this(Nd4j.create(features.dataType(), withRows(features.shape(), rows), 'c'),
+                    Nd4j.create(labels.dataType(), withRows(labels.shape(), rows), 'c'));
+        }
+
+        private static long[] withRows(long[] shape, int rows) {
+            long[] s = shape.clone();
+            s[0] = rows;
+            return s;
+        }
     }
 }

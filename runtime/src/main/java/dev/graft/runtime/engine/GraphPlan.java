@@ -1,0 +1,594 @@
+package dev.graft.runtime.engine;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseReduceOp;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.ReduceOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.reduce.custom.BatchMmul;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A SameDiff graph compiled for one set of placeholder shapes: the ops that the requested outputs
+ * need, in order, each with its output arrays allocated once and its native op context set up once.
+ * Running the plan copies the placeholder values into the plan's own input arrays and executes the
+ * ops into the same output arrays every time, so a training or inference step allocates no native
+ * memory and skips SameDiff's per-call session bookkeeping (dependency tracking, op
+ * parameterisation, shape calculation). Matrix products of contiguous float matrices go straight to
+ * the BLAS ({@code cblas_sgemm}) instead of through ND4J's {@code matmul} op, which is several times
+ * slower on row-major arrays.
+ *
+ * <p>The values are the same as SameDiff's own execution of the graph: the plan runs the same ops
+ * with the same arguments. Ops whose input is an integer array computed in the graph (a shape, an
+ * index) may have data-dependent output shapes; their shapes are recomputed on every run, and a
+ * change makes {@link #run} return {@code null} so the caller rebuilds the plan. Graphs with control
+ * flow, tensor arrays or other session-level constructs are not planned ({@link #unsupported}).
+ *
+ * <p>The arrays {@link #run} returns belong to the plan and are overwritten by its next run. A plan
+ * is used by one thread at a time. {@link #close()} releases the native op contexts.
+ */
+public final class GraphPlan implements AutoCloseable {
+    /** System property choosing the executor: {@code plan} (default) or {@code samediff}. */
+    public static final String EXECUTOR_PROPERTY = "graft.executor";
+
+    private final Map<String, INDArray> placeholders = new LinkedHashMap<>();
+    private final Map<String, INDArray> values = new HashMap<>();
+    private final List<Kernel> steps = new ArrayList<>();
+    private final List<String> outputs;
+    private final Map<String, INDArray> result = new LinkedHashMap<>();
+    private final List<OpContext> contexts = new ArrayList<>();
+
+    /** One planned step. */
+    public interface Kernel {
+        /** Executes the step; returns false when a recomputed output shape no longer fits the plan. */
+        boolean exec();
+    }
+
+    /** Variables some planned op reads, or the caller asked for: the others need not be computed. */
+    private final Set<String> needed = new HashSet<>();
+    /** Forward convolutions' buffers by input array, for their gradient steps. */
+    private final Map<INDArray, ConvKernels.Shared> convShared = new java.util.IdentityHashMap<>();
+
+    /**
+     * With {@code -Dgraft.plan.profile=true}, the time each planned op took, summed over runs, by
+     * {@code name (op)}; {@code null} otherwise. For finding what dominates a step.
+     */
+    static final Map<String, long[]> PROFILE = Boolean.getBoolean("graft.plan.profile") ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+
+    private static Kernel profiled(String name, Kernel s) {
+        long[] acc = PROFILE.computeIfAbsent(name, k -> new long[2]);
+        return () -> {
+            long t = System.nanoTime();
+            boolean ok = s.exec();
+            acc[0] += System.nanoTime() - t;
+            acc[1]++;
+            return ok;
+        };
+    }
+
+    /** The profile ({@link #PROFILE}) as lines, slowest first: total ms, runs, op. */
+    static List<String> profileReport() {
+        if (PROFILE == null) {
+            return List.of();
+        }
+        return PROFILE.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                .map(e -> String.format(java.util.Locale.ROOT, "%10.2f ms %6d  %s", e.getValue()[0] / 1e6, e.getValue()[1], e.getKey())).toList();
+    }
+
+    /** Whether the planned executor is enabled (the default); {@code -Dgraft.executor=samediff} turns it off. */
+    public static boolean enabled() {
+        String v = System.getProperty(EXECUTOR_PROPERTY, "plan").trim();
+        if (v.equals("plan")) {
+            return true;
+        }
+        if (v.equals("samediff")) {
+            return false;
+        }
+        throw new dev.graft.runtime.GraftException(dev.graft.runtime.GraftException.Code.CONFIG,
+                "system property " + EXECUTOR_PROPERTY + "='" + v + "' is not an executor; use 'plan' (the default) or 'samediff'");
+    }
+
+    /**
+     * Why the ops the outputs need cannot be planned (the first op that cannot, by name and type), or
+     * {@code null} when they all can.
+     */
+    public static String unsupported(SameDiff sd, Collection<String> outputs) {
+        for (SameDiffOp op : order(sd, outputs)) {
+            DifferentialFunction df = op.getOp();
+            if (!(df instanceof Identity) && !(isPlainCustom(df)) && !(isPlainLegacy(df))) {
+                return "op '" + op.getName() + "' (" + df.getClass().getSimpleName() + ")";
+            }
+        }
+        return null;
+    }
+
+    private static boolean isPlainCustom(DifferentialFunction df) {
+        if (!(df instanceof DynamicCustomOp)) {
+            return false;
+        }
+        String pkg = df.getClass().getName();
+        // session-level constructs SameDiff's executor treats specially
+        return !(pkg.contains(".controlflow.") || pkg.contains(".tensorops.") || pkg.endsWith(".Invoke") || pkg.endsWith(".CreateView")
+                || pkg.endsWith(".ExternalErrorsFunction") || pkg.endsWith(".GradientBackwardsMarker") || pkg.endsWith(".Assert")
+                || pkg.endsWith(".Assign") || df.getClass().getSimpleName().startsWith("Random") || pkg.contains(".random."));
+    }
+
+    private static boolean isPlainLegacy(DifferentialFunction df) {
+        return df instanceof Op && !(df instanceof CustomOp) && !df.getClass().getName().contains(".random.");
+    }
+
+    /** The ops the outputs need, each after the ops it reads from. */
+    private static List<SameDiffOp> order(SameDiff sd, Collection<String> outputs) {
+        List<SameDiffOp> out = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        Set<String> onPath = new HashSet<>();
+        for (String o : outputs) {
+            visitVar(sd, o, done, onPath, out);
+        }
+        return out;
+    }
+
+    private static void visitVar(SameDiff sd, String var, Set<String> done, Set<String> onPath, List<SameDiffOp> out) {
+        SDVariable v = sd.getVariable(var);
+        if (v == null) {
+            throw new IllegalArgumentException("no variable '" + var + "' in the graph");
+        }
+        if (v.getVariableType() != VariableType.ARRAY) {
+            return;
+        }
+        DifferentialFunction df = sd.getVariableOutputOp(var);
+        if (df == null) {
+            throw new IllegalStateException("variable '" + var + "' has no op computing it");
+        }
+        String name = df.getOwnName();
+        if (done.contains(name)) {
+            return;
+        }
+        if (!onPath.add(name)) {
+            throw new IllegalStateException("the graph has a cycle through op '" + name + "'");
+        }
+        SameDiffOp op = sd.getOps().get(name);
+        if (op.getInputsToOp() != null) {
+            for (String in : op.getInputsToOp()) {
+                visitVar(sd, in, done, onPath, out);
+            }
+        }
+        if (op.getControlDeps() != null) {
+            for (String in : op.getControlDeps()) {
+                visitVar(sd, in, done, onPath, out);
+            }
+        }
+        onPath.remove(name);
+        done.add(name);
+        out.add(op);
+    }
+
+    /**
+     * Builds the plan and runs it once on these placeholder values (the build is the first run); the
+     * values of that run are {@link #outputs()}.
+     *
+     * @throws IllegalStateException when an op cannot be planned (check {@link #unsupported} first)
+     */
+    public GraphPlan(SameDiff sd, Map<String, INDArray> feed, List<String> outputs) {
+        this.outputs = List.copyOf(outputs);
+        try {
+            for (Map.Entry<String, INDArray> e : feed.entrySet()) {
+                SDVariable v = sd.getVariable(e.getKey());
+                INDArray own = Nd4j.create(v.dataType(), e.getValue().shape(), 'c');
+                own.assign(e.getValue());
+                placeholders.put(e.getKey(), own);
+                values.put(e.getKey(), own);
+            }
+            List<SameDiffOp> ops = order(sd, outputs);
+            needed.addAll(outputs);
+            for (SameDiffOp op : ops) {
+                if (op.getInputsToOp() != null) {
+                    needed.addAll(op.getInputsToOp());
+                }
+            }
+            for (SameDiffOp op : ops) {
+                Kernel s = compile(sd, op);
+                if (PROFILE != null) {
+                    s = profiled(op.getName() + " (" + op.getOp().opName() + ")", s);
+                }
+                if (!s.exec()) {
+                    throw new IllegalStateException("op '" + op.getName() + "' changed its output shape while the plan was built");
+                }
+                steps.add(s);
+            }
+            for (String o : outputs) {
+                result.put(o, value(sd, o));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The outputs of the last run, by name (arrays owned by the plan). */
+    public Map<String, INDArray> outputs() {
+        return java.util.Collections.unmodifiableMap(result);
+    }
+
+    /** Whether these placeholder values have the shapes and types this plan was built for. */
+    public boolean fits(Map<String, INDArray> feed) {
+        if (!feed.keySet().equals(placeholders.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, INDArray> e : feed.entrySet()) {
+            if (!Arrays.equals(placeholders.get(e.getKey()).shape(), e.getValue().shape())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs the plan on placeholder values of the shapes it was built for ({@link #fits}). Returns the
+     * outputs by name, arrays owned by the plan, or {@code null} when an op's output shape came out
+     * different from the plan's (the caller then builds a new plan).
+     */
+    public Map<String, INDArray> run(Map<String, INDArray> feed) {
+        for (Map.Entry<String, INDArray> e : feed.entrySet()) {
+            placeholders.get(e.getKey()).assign(e.getValue());
+        }
+        for (Kernel s : steps) {
+            if (!s.exec()) {
+                return null;
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        for (OpContext c : contexts) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // a context that cannot be closed holds native memory only; nothing to do
+            }
+        }
+        contexts.clear();
+    }
+
+    private INDArray value(SameDiff sd, String name) {
+        INDArray v = values.get(name);
+        if (v != null) {
+            return v;
+        }
+        SDVariable var = sd.getVariable(name);
+        VariableType t = var.getVariableType();
+        if (t == VariableType.VARIABLE || t == VariableType.CONSTANT) {
+            INDArray a = sd.getArrForVarName(name);
+            if (a == null) {
+                throw new IllegalStateException("variable '" + name + "' has no array");
+            }
+            values.put(name, a);
+            return a;
+        }
+        if (t == VariableType.PLACEHOLDER) {
+            throw new IllegalArgumentException("no value was given for placeholder '" + name + "'");
+        }
+        throw new IllegalStateException("variable '" + name + "' is used before the op computing it ran");
+    }
+
+    private static boolean isDataInput(SameDiff sd, String name) {
+        SDVariable v = sd.getVariable(name);
+        DataType dt = v.dataType();
+        return (v.getVariableType() == VariableType.ARRAY || v.getVariableType() == VariableType.PLACEHOLDER)
+                && (dt.isIntType() || dt == DataType.BOOL);
+    }
+
+    private Kernel compile(SameDiff sd, SameDiffOp op) {
+        DifferentialFunction df = op.getOp();
+        String[] argNames = df.argNames();
+        INDArray[] args = new INDArray[argNames == null ? 0 : argNames.length];
+        boolean dataDependent = false;
+        for (int i = 0; i < args.length; i++) {
+            args[i] = value(sd, argNames[i]);
+            dataDependent |= isDataInput(sd, argNames[i]);
+        }
+        List<String> outNames = op.getOutputsOfOp();
+        if (df instanceof Identity) {
+            values.put(outNames.get(0), args[0]);
+            return () -> true;
+        }
+        if (isPlainCustom(df)) {
+            return custom(sd, op, (DynamicCustomOp) df, args, outNames, dataDependent);
+        }
+        if (isPlainLegacy(df)) {
+            return legacy(sd, op, (Op) df, args, outNames, dataDependent);
+        }
+        throw new IllegalStateException("op '" + op.getName() + "' (" + df.getClass().getSimpleName() + ") cannot be planned");
+    }
+
+    private OpContext context() {
+        OpContext oc = Nd4j.getExecutioner().buildContext();
+        contexts.add(oc);
+        return oc;
+    }
+
+    private Kernel custom(SameDiff sd, SameDiffOp op, DynamicCustomOp cop, INDArray[] args, List<String> outNames, boolean dataDependent) {
+        OpContext oc = context();
+        oc.setArgs(args, cop.iArgs(), cop.dArgs(), cop.tArgs(), cop.bArgs());
+        List<LongShapeDescriptor> shapes = cop.calculateOutputShape(oc);
+        if (shapes == null || shapes.size() != outNames.size()) {
+            throw new IllegalStateException("op '" + op.getName() + "' (" + cop.opName() + "): " + (shapes == null ? "no" : shapes.size())
+                    + " output shapes for " + outNames.size() + " outputs");
+        }
+        INDArray[] outs = new INDArray[shapes.size()];
+        for (int i = 0; i < outs.length; i++) {
+            outs[i] = allocate(sd, outNames.get(i), shapes.get(i));
+            values.put(outNames.get(i), outs[i]);
+        }
+        oc.setOutputArrays(outs);
+        boolean[] use = new boolean[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+            use[i] = needed.contains(outNames.get(i));
+        }
+        Kernel gemm = gemm(cop, args, outs, use);
+        if (gemm == null && cop.opName().equals("conv2d") && (args.length == 2 || args.length == 3) && outs.length == 1) {
+            gemm = ConvKernels.forward(cop.iArgs(), args[0], args[1], args.length == 3 ? args[2] : null, outs[0], convShared);
+        }
+        if (gemm == null && cop.opName().equals("conv2d_bp") && (args.length == 3 || args.length == 4) && outs.length == args.length - 1) {
+            gemm = ConvKernels.backward(cop.iArgs(), args[0], args[1], args[args.length - 1], outs[0], outs[1],
+                    outs.length == 3 ? outs[2] : null, use[0], convShared);
+        }
+        if (gemm != null) {
+            return gemm;
+        }
+        if (!dataDependent) {
+            return () -> {
+                Nd4j.exec(cop, oc);
+                return true;
+            };
+        }
+        return () -> {
+            List<LongShapeDescriptor> now = cop.calculateOutputShape(oc);
+            for (int i = 0; i < outs.length; i++) {
+                if (!Arrays.equals(now.get(i).getShape(), outs[i].shape())) {
+                    return false;
+                }
+            }
+            Nd4j.exec(cop, oc);
+            return true;
+        };
+    }
+
+    private static INDArray allocate(SameDiff sd, String name, LongShapeDescriptor shape) {
+        // many ops have several valid output types; the variable's type is the one the graph expects
+        DataType dt = sd.getVariable(name).dataType();
+        LongShapeDescriptor d = shape.dataType() == dt ? shape : shape.asDataType(dt);
+        return d.isEmpty() ? Nd4j.create(d) : Nd4j.create(dt, d.getShape(), 'c');
+    }
+
+    private Kernel legacy(SameDiff sd, SameDiffOp sop, Op op, INDArray[] args, List<String> outNames, boolean dataDependent) {
+        DifferentialFunction df = (DifferentialFunction) op;
+        OpContext oc = context();
+        boolean axisArg = false;
+        INDArray scalarArg = null;
+        if (op instanceof ReduceOp && ((ReduceOp) op).getOpType() != Op.Type.REDUCE3 && args.length == 2) {
+            INDArray axis = args[1];
+            if (axis.isEmpty()) {
+                // an empty axis array is a no-op reduction for imported graphs; SameDiff special-cases it
+                throw new IllegalStateException("op '" + sop.getName() + "' reduces over an empty axis list");
+            }
+            int[] a = org.nd4j.linalg.api.shape.Shape.normalizeAxis(args[0].rank(), axis.toIntVector());
+            df.setDimensions(a);
+            ((BaseReduceOp) op).setEmptyReduce(false);
+            axisArg = true;
+            if (dataDependent && isDataInput(sd, df.argNames()[1])) {
+                throw new IllegalStateException("op '" + sop.getName() + "' reduces over axes computed in the graph");
+            }
+        } else if (op instanceof ScalarOp && args.length == 2) {
+            scalarArg = args[1];
+            ((ScalarOp) op).setScalar(scalarArg);
+        }
+        if (args.length > 0) {
+            oc.setInputArray(0, args[0]);
+            if (args.length == 2 && !axisArg) {
+                oc.setInputArray(1, args[1]);
+            }
+        }
+        List<LongShapeDescriptor> shapes = ((org.nd4j.linalg.api.ops.BaseOp) op).calculateOutputShape(oc);
+        if (shapes == null || shapes.size() != 1) {
+            throw new IllegalStateException("op '" + sop.getName() + "' (" + op.opName() + "): could not calculate its output shape");
+        }
+        INDArray z = allocate(sd, outNames.get(0), shapes.get(0));
+        oc.setOutputArray(0, z);
+        values.put(outNames.get(0), z);
+        INDArray scalar = scalarArg;
+        if (scalar != null) {
+            return () -> {
+                ((ScalarOp) op).setScalar(scalar);
+                Nd4j.exec(op, oc);
+                return true;
+            };
+        }
+        return () -> {
+            Nd4j.exec(op, oc);
+            return true;
+        };
+    }
+
+    /**
+     * The plans of one graph, by output names and placeholder shapes (a few are kept: a training run
+     * sees the batch size and the smaller last batch of an epoch). When the graph's ops cannot be
+     * planned, {@link #run} returns {@code null} and says why once in the log.
+     */
+    static final class Cache implements AutoCloseable {
+        private static final int MAX_PLANS = 4;
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GraphPlan.class);
+        private final String what;
+        private final Map<List<String>, String> unsupported = new HashMap<>();
+        private final java.util.ArrayDeque<Entry> plans = new java.util.ArrayDeque<>();
+
+        private record Entry(List<String> outputs, GraphPlan plan) {
+        }
+
+        /** @param what the graph, for the log ("training", "inference") */
+        Cache(String what) {
+            this.what = what;
+        }
+
+        /**
+         * The outputs of the graph for these placeholder values through a plan (arrays owned by the
+         * plan, overwritten by its next run), or {@code null} when the planned executor is off or
+         * cannot run these ops: the caller then runs SameDiff's own executor.
+         */
+        Map<String, INDArray> run(SameDiff sd, Map<String, INDArray> feed, List<String> outputs) {
+            if (!enabled()) {
+                return null;
+            }
+            String why = unsupported.computeIfAbsent(outputs, o -> {
+                String w = GraphPlan.unsupported(sd, o);
+                if (w != null) {
+                    LOG.info("the {} graph runs on SameDiff's executor: {} cannot be planned", what, w);
+                }
+                return w == null ? "" : w;
+            });
+            if (!why.isEmpty()) {
+                return null;
+            }
+            for (Entry e : plans) {
+                if (e.outputs().equals(outputs) && e.plan().fits(feed)) {
+                    Map<String, INDArray> r = e.plan().run(feed);
+                    if (r != null) {
+                        return r;
+                    }
+                    // a data-dependent shape changed: rebuild below
+                    plans.remove(e);
+                    e.plan().close();
+                    break;
+                }
+            }
+            GraphPlan p = new GraphPlan(sd, feed, outputs);
+            plans.addFirst(new Entry(List.copyOf(outputs), p));
+            while (plans.size() > MAX_PLANS) {
+                plans.removeLast().plan().close();
+            }
+            return p.result;
+        }
+
+        /** Drops every plan (when the graph or the arrays behind it change). */
+        @Override
+        public void close() {
+            for (Entry e : plans) {
+                e.plan().close();
+            }
+            plans.clear();
+            unsupported.clear();
+        }
+    }
+
+    // ---- matrix products straight to the BLAS
+
+    /** A c-ordered, contiguous float matrix at offset 0: what cblas_sgemm can read in place. */
+    private static boolean blasMatrix(INDArray a) {
+        return a != null && a.dataType() == DataType.FLOAT && a.rank() == 2 && a.ordering() == 'c' && a.offset() == 0
+                && a.stride(1) == 1 && a.stride(0) == a.size(1) && a.length() > 0;
+    }
+
+    private static FloatPointer pointer(INDArray a) {
+        return new FloatPointer(a.data().addressPointer());
+    }
+
+    /**
+     * {@code c = op(a) op(b)}, all row-major: {@code op(x)} is {@code x} or its transpose. The pointers
+     * are made once; the arrays behind them never move.
+     */
+    private static Kernel gemmKernel(INDArray a, boolean ta, INDArray b, boolean tb, INDArray c) {
+        int m = (int) c.size(0);
+        int n = (int) c.size(1);
+        int k = (int) (ta ? a.size(0) : a.size(1));
+        long expectKb = tb ? b.size(1) : b.size(0);
+        if (expectKb != k || (ta ? a.size(1) : a.size(0)) != m || (tb ? b.size(0) : b.size(1)) != n) {
+            return null;
+        }
+        FloatPointer pa = pointer(a);
+        FloatPointer pb = pointer(b);
+        FloatPointer pc = pointer(c);
+        int lda = (int) a.size(1);
+        int ldb = (int) b.size(1);
+        int transA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int transB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        return () -> {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, n);
+            return true;
+        };
+    }
+
+    /** The BLAS form of a rank-2 float {@code matmul} or {@code matmul_bp}, or null to run the op itself. */
+    private static Kernel gemm(DynamicCustomOp op, INDArray[] in, INDArray[] out, boolean[] use) {
+        boolean mmul = op instanceof Mmul;
+        boolean bp = op.getClass().getName().equals("org.nd4j.linalg.api.ops.impl.reduce.custom.MmulBp")
+                || op.getClass().getSimpleName().equals("MmulBp");
+        if ((!mmul && !bp) || op instanceof BatchMmul) {
+            return null;
+        }
+        double[] t = op.tArgs();
+        if (t != null && t.length > 0 && (t[0] != 1.0 || (t.length > 1 && t[1] != 0.0))) {
+            return null; // alpha/beta other than 1/0
+        }
+        long[] i = op.iArgs();
+        boolean tx = i.length > 0 && i[0] != 0;
+        boolean ty = i.length > 1 && i[1] != 0;
+        boolean tz = i.length > 2 && i[2] != 0;
+        if (tz) {
+            return null;
+        }
+        for (INDArray a : in) {
+            if (!blasMatrix(a)) {
+                return null;
+            }
+        }
+        for (INDArray a : out) {
+            if (!blasMatrix(a)) {
+                return null;
+            }
+        }
+        if (mmul) {
+            return in.length == 2 && out.length == 1 ? gemmKernel(in[0], tx, in[1], ty, out[0]) : null;
+        }
+        if (in.length != 3 || out.length != 2) {
+            return null;
+        }
+        INDArray x = in[0];
+        INDArray y = in[1];
+        INDArray eps = in[2];
+        // z = op(x) op(y); d op(x) = eps op(y)^T, d op(y) = op(x)^T eps
+        // a gradient nothing reads (the input's, at the first layer) is not computed
+        Kernel none = () -> true;
+        Kernel dx = !use[0] ? none : tx ? gemmKernel(y, ty, eps, true, out[0]) : gemmKernel(eps, false, y, !ty, out[0]);
+        Kernel dy = !use[1] ? none : ty ? gemmKernel(eps, true, x, tx, out[1]) : gemmKernel(x, !tx, eps, false, out[1]);
+        if (dx == null || dy == null) {
+            return null;
+        }
+        return () -> dx.exec() && dy.exec();
+    }
+}
