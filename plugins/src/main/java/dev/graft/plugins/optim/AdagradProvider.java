@@ -167,8 +167,9 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
         }
 
         /**
-         * One Adagrad step over float32 elements as torch.optim.Adagrad's in-place kernels round them:
-         * {@code g = g + wd * w}, {@code sum = sum + g * g}, {@code w = w + (-clr) * g / (sqrt(sum) + eps)}.
+         * One Adagrad step over float32 elements, rounded as torch.optim.Adagrad's in-place CPU kernels
+         * round them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)},
+         * {@code sum = fma(g, g, sum)}, {@code w = w + (-clr) * g / (sqrt(sum) + eps)}.
          */
         private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer sum, long n, boolean decay, float wd, float eps,
                                       float negClr) {
@@ -176,9 +177,9 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
                 float wi = w.get(i);
                 float gi = g.get(i);
                 if (decay) {
-                    gi = gi + wd * wi;
+                    gi = Math.fma(wd, wi, gi);
                 }
-                float si = sum.get(i) + gi * gi;
+                float si = Math.fma(gi, gi, sum.get(i));
                 sum.put(i, si);
                 float std = (float) Math.sqrt(si) + eps;
                 w.put(i, wi + negClr * gi / std);
@@ -192,9 +193,9 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
                 double wi = w.get(i);
                 double gi = g.get(i);
                 if (decay) {
-                    gi = gi + wd * wi;
+                    gi = Math.fma(wd, wi, gi);
                 }
-                double si = sum.get(i) + gi * gi;
+                double si = Math.fma(gi, gi, sum.get(i));
                 sum.put(i, si);
                 double std = Math.sqrt(si) + eps;
                 w.put(i, wi + negClr * gi / std);

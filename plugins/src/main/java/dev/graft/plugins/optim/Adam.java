@@ -118,10 +118,10 @@ final class Adam implements Optimizer {
     }
 
     /**
-     * One Adam step over float32 elements, rounding after every operation as PyTorch's separate
-     * in-place kernels do: {@code g = g + wd * w} (L2), {@code w = w * (1 - lr * wd)} (decoupled),
-     * {@code m = m * b1 + (1 - b1) * g}, {@code v = v * b2 + (1 - b2) * g * g},
-     * {@code w = w + (-stepSize) * m / (sqrt(v) / sqrt(bc2) + eps)}.
+     * One Adam step over float32 elements, rounded as PyTorch's in-place CPU kernels round them
+     * ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)} (L2),
+     * {@code w = w * (1 - lr * wd)} (decoupled), {@code m = fma(1 - b1, g, m * b1)},
+     * {@code v = fma((1 - b2) * g, g, v * b2)}, {@code w = w + (-stepSize) * m / (sqrt(v) / sqrt(bc2) + eps)}.
      */
     private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer m, FloatIndexer v, long n, boolean l2, float wd,
                                   boolean decoupled, float decay, float b1, float oneMinusB1, float b2, float oneMinusB2,
@@ -130,13 +130,13 @@ final class Adam implements Optimizer {
             float wi = w.get(i);
             float gi = g.get(i);
             if (l2) {
-                gi = gi + wd * wi;
+                gi = Math.fma(wd, wi, gi);
             }
             if (decoupled) {
                 wi = wi * decay;
             }
-            float mi = m.get(i) * b1 + oneMinusB1 * gi;
-            float vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
+            float mi = Math.fma(oneMinusB1, gi, m.get(i) * b1);
+            float vi = Math.fma(oneMinusB2 * gi, gi, v.get(i) * b2);
             m.put(i, mi);
             v.put(i, vi);
             float denominator = (float) Math.sqrt(vi) / bc2Sqrt + eps;
@@ -152,13 +152,13 @@ final class Adam implements Optimizer {
             double wi = w.get(i);
             double gi = g.get(i);
             if (l2) {
-                gi = gi + wd * wi;
+                gi = Math.fma(wd, wi, gi);
             }
             if (decoupled) {
                 wi = wi * decay;
             }
-            double mi = m.get(i) * b1 + oneMinusB1 * gi;
-            double vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
+            double mi = Math.fma(oneMinusB1, gi, m.get(i) * b1);
+            double vi = Math.fma(oneMinusB2 * gi, gi, v.get(i) * b2);
             m.put(i, mi);
             v.put(i, vi);
             double denominator = Math.sqrt(vi) / bc2Sqrt + eps;

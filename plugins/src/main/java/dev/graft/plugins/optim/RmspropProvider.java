@@ -201,12 +201,12 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
         }
 
         /**
-         * One RMSprop step over float32 elements as torch.optim.RMSprop's in-place kernels round them:
-         * {@code g = g + wd * w}, {@code s = s * alpha + (1 - alpha) * g * g}; centered
-         * {@code a = a * alpha + (1 - alpha) * g}, {@code d = sqrt(s - a * a) + eps}, else
-         * {@code d = sqrt(s) + eps}; with momentum {@code buf = buf * momentum + g / d},
-         * {@code w = w + (-lr) * buf}, else {@code w = w + (-lr) * g / d}. {@code a} is null when not
-         * centered, {@code buf} without momentum.
+         * One RMSprop step over float32 elements, rounded as torch.optim.RMSprop's in-place CPU kernels
+         * round them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)},
+         * {@code s = fma((1 - alpha) * g, g, s * alpha)}; centered {@code a = fma(1 - alpha, g, a * alpha)},
+         * {@code d = sqrt(fma(-a, a, s)) + eps}, else {@code d = sqrt(s) + eps}; with momentum
+         * {@code buf = buf * momentum + g / d}, {@code w = fma(-lr, buf, w)}, else
+         * {@code w = w + (-lr) * g / d}. {@code a} is null when not centered, {@code buf} without momentum.
          */
         private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer s, FloatIndexer a, FloatIndexer buf, long n,
                                       boolean decay, float wd, float alpha, float oneMinusAlpha, float eps, float momentum,
@@ -215,22 +215,22 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
                 float wi = w.get(i);
                 float gi = g.get(i);
                 if (decay) {
-                    gi = gi + wd * wi;
+                    gi = Math.fma(wd, wi, gi);
                 }
-                float si = s.get(i) * alpha + oneMinusAlpha * gi * gi;
+                float si = Math.fma(oneMinusAlpha * gi, gi, s.get(i) * alpha);
                 s.put(i, si);
                 float d;
                 if (a != null) {
-                    float ai = a.get(i) * alpha + oneMinusAlpha * gi;
+                    float ai = Math.fma(oneMinusAlpha, gi, a.get(i) * alpha);
                     a.put(i, ai);
-                    d = (float) Math.sqrt(si - ai * ai) + eps;
+                    d = (float) Math.sqrt(Math.fma(-ai, ai, si)) + eps;
                 } else {
                     d = (float) Math.sqrt(si) + eps;
                 }
                 if (buf != null) {
                     float b = buf.get(i) * momentum + gi / d;
                     buf.put(i, b);
-                    w.put(i, wi + negLr * b);
+                    w.put(i, Math.fma(negLr, b, wi));
                 } else {
                     w.put(i, wi + negLr * gi / d);
                 }
@@ -245,22 +245,22 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
                 double wi = w.get(i);
                 double gi = g.get(i);
                 if (decay) {
-                    gi = gi + wd * wi;
+                    gi = Math.fma(wd, wi, gi);
                 }
-                double si = s.get(i) * alpha + oneMinusAlpha * gi * gi;
+                double si = Math.fma(oneMinusAlpha * gi, gi, s.get(i) * alpha);
                 s.put(i, si);
                 double d;
                 if (a != null) {
-                    double ai = a.get(i) * alpha + oneMinusAlpha * gi;
+                    double ai = Math.fma(oneMinusAlpha, gi, a.get(i) * alpha);
                     a.put(i, ai);
-                    d = Math.sqrt(si - ai * ai) + eps;
+                    d = Math.sqrt(Math.fma(-ai, ai, si)) + eps;
                 } else {
                     d = Math.sqrt(si) + eps;
                 }
                 if (buf != null) {
                     double b = buf.get(i) * momentum + gi / d;
                     buf.put(i, b);
-                    w.put(i, wi + negLr * b);
+                    w.put(i, Math.fma(negLr, b, wi));
                 } else {
                     w.put(i, wi + negLr * gi / d);
                 }

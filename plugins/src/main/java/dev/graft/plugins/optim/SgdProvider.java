@@ -157,10 +157,11 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
         }
 
         /**
-         * One SGD step over float32 elements as torch.optim.SGD's in-place kernels round them:
-         * {@code d = g + wd * w}; with momentum {@code buf = d} on the first step, else
-         * {@code buf = buf * momentum + d}, then {@code d = buf} or (Nesterov) {@code d = d + momentum * buf};
-         * {@code w = w + (-lr) * d}. {@code buf} is null without momentum.
+         * One SGD step over float32 elements, rounded as torch.optim.SGD's in-place CPU kernels round
+         * them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code d = fma(wd, w, g)}; with
+         * momentum {@code buf = d} on the first step, else {@code buf = buf * momentum + d}, then
+         * {@code d = buf} or (Nesterov) {@code d = fma(momentum, buf, d)}; {@code w = fma(-lr, d, w)}.
+         * {@code buf} is null without momentum.
          */
         private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer buf, long n, boolean decay, float wd,
                                       boolean first, float momentum, boolean nesterov, float negLr) {
@@ -168,14 +169,14 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
                 float wi = w.get(i);
                 float d = g.get(i);
                 if (decay) {
-                    d = d + wd * wi;
+                    d = Math.fma(wd, wi, d);
                 }
                 if (buf != null) {
                     float b = first ? d : buf.get(i) * momentum + d;
                     buf.put(i, b);
-                    d = nesterov ? d + momentum * b : b;
+                    d = nesterov ? Math.fma(momentum, b, d) : b;
                 }
-                w.put(i, wi + negLr * d);
+                w.put(i, Math.fma(negLr, d, wi));
             }
         }
 
@@ -186,14 +187,14 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
                 double wi = w.get(i);
                 double d = g.get(i);
                 if (decay) {
-                    d = d + wd * wi;
+                    d = Math.fma(wd, wi, d);
                 }
                 if (buf != null) {
                     double b = first ? d : buf.get(i) * momentum + d;
                     buf.put(i, b);
-                    d = nesterov ? d + momentum * b : b;
+                    d = nesterov ? Math.fma(momentum, b, d) : b;
                 }
-                w.put(i, wi + negLr * d);
+                w.put(i, Math.fma(negLr, d, wi));
             }
         }
 
