@@ -94,8 +94,9 @@ final class Adam implements Optimizer {
                     s.v = States.requireShapeOf(id, p, "v", s.v);
                 }
                 s.t++;
-                // torch.optim.Adam / AdamW, _single_tensor_adam(w): the step size and the square root
-                // of the second bias correction in float64, the element-wise part in the parameter's type
+                // as torch.optim.Adam / AdamW (_single_tensor_adam / _single_tensor_adamw): the step size and
+                // the square root of the second bias correction in float64, the element-wise part in the
+                // parameter's type
                 double biasCorrection1 = 1 - Math.pow(beta1, s.t);
                 double biasCorrection2 = 1 - Math.pow(beta2, s.t);
                 double stepSize = lr / biasCorrection1;

@@ -143,7 +143,7 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
         }
 
         /** The state of {@code p}: zeros the first time, else the saved arrays checked against the parameter. */
-        private Slots slots(Param p, DataType type) {
+        private Slots stateOf(Param p, DataType type) {
             Slots s = state.get(p.name());
             if (s == null) {
                 s = new Slots();
@@ -181,7 +181,7 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
                     }
                     States.requireMatchingGrad(id, p);
                     DataType type = Flat.elementType(id, p);
-                    Slots s = slots(p, type);
+                    Slots s = stateOf(p, type);
                     INDArray w = scratch.in(p, "value", p.value(), type);
                     INDArray g = scratch.in(p, "grad", p.grad(), type);
                     long n = w.length();
