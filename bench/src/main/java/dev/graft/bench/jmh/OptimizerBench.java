@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One optimizer step of Graft's optimizer plugins over the MLP workload's parameters (784x256,
- * 256, 256x128, 128, 128x10, 10: 235,146 floats), gradients fixed.
+ * 256, 256x128, 128, 128x10, 10: 235,146 floats), gradients fixed. {@code sgd} and {@code adam}
+ * with {@code lr 0.01} and their defaults; {@code sgd-momentum} adds momentum 0.9, Nesterov and weight
+ * decay 1e-4; {@code adamw}, {@code rmsprop} and {@code adagrad} with {@code lr 0.01} and their defaults.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "-XX:+UseParallelGC")
 public class OptimizerBench {
-    @org.openjdk.jmh.annotations.Param({"sgd", "adam"})
+    @org.openjdk.jmh.annotations.Param({"sgd", "sgd-momentum", "adam", "adamw", "rmsprop", "adagrad"})
     public String optimizer;
 
     private Optimizer opt;
@@ -46,8 +48,11 @@ public class OptimizerBench {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void setup() {
         Graft graft = Graft.create();
-        OptimizerProvider p = graft.plugins().get(PluginKind.OPTIMIZER, optimizer, "optimizer");
-        opt = p.create(RecordBinder.bind(p.configType(), Map.of("lr", 0.01), "optimizer", optimizer));
+        String id = optimizer.equals("sgd-momentum") ? "sgd" : optimizer;
+        Map<String, Object> options = optimizer.equals("sgd-momentum")
+                ? Map.of("lr", 0.01, "momentum", 0.9, "nesterov", true, "weight-decay", 1e-4) : Map.of("lr", 0.01);
+        OptimizerProvider p = graft.plugins().get(PluginKind.OPTIMIZER, id, "optimizer");
+        opt = p.create(RecordBinder.bind(p.configType(), options, "optimizer", id));
         long[][] shapes = {{784, 256}, {256}, {256, 128}, {128}, {128, 10}, {10}};
         List<dev.graft.api.optim.Param> ps = new ArrayList<>();
         Nd4j.getRandom().setSeed(0);

@@ -7,10 +7,11 @@ import dev.graft.api.optim.Optimizer;
 import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -99,6 +100,7 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
         private final String id;
         private final Config config;
         private final Map<String, Accumulator> sums = new LinkedHashMap<>();
+        private final Flat scratch = new Flat();
 
         private static final class Accumulator {
             INDArray sum;
@@ -127,30 +129,76 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
 
         @Override
         public void step(List<ParamGroup> groups, long step) {
-            for (ParamGroup group : groups) {
+            for (int gi = 0; gi < groups.size(); gi++) {
+                ParamGroup group = groups.get(gi);
                 if (group.frozen()) {
                     continue;
                 }
-                for (Param p : group.params()) {
+                double wd = group.weightDecay();
+                List<Param> params = group.params();
+                for (int pi = 0; pi < params.size(); pi++) {
+                    Param p = params.get(pi);
                     if (p.grad() == null) {
                         continue;
                     }
                     States.requireMatchingGrad(id, p);
-                    INDArray w = p.value();
-                    INDArray g = group.weightDecay() != 0 ? p.grad().add(w.mul(group.weightDecay())) : p.grad();
+                    DataType type = Flat.elementType(id, p);
                     Accumulator a = sums.get(p.name());
                     if (a == null) {
-                        a = new Accumulator(Nd4j.valueArrayOf(w.shape(), config.initialAccumulator(), w.dataType()), 0);
+                        a = new Accumulator(Nd4j.valueArrayOf(p.value().shape(), config.initialAccumulator(), type), 0);
                         sums.put(p.name(), a);
                     } else {
-                        a.sum = States.requireShapeOf(id, p.name() + "/sum", a.sum, p);
+                        a.sum = States.requireShapeOf(id, p, "sum", a.sum);
                     }
                     a.t++;
                     double clr = group.lr() / (1 + (a.t - 1) * config.lrDecay());
-                    a.sum.addi(g.mul(g));
-                    INDArray d = Transforms.sqrt(a.sum, true).addi(config.eps());
-                    w.subi(g.div(d).muli(clr));
+                    INDArray w = scratch.in(p, "value", p.value(), type);
+                    INDArray g = scratch.in(p, "grad", p.grad(), type);
+                    long n = w.length();
+                    if (type == DataType.FLOAT) {
+                        stepFloat(Flat.floats(w), Flat.floats(g), Flat.floats(a.sum), n, wd != 0, (float) wd,
+                                (float) config.eps(), (float) -clr);
+                    } else {
+                        stepDouble(Flat.doubles(w), Flat.doubles(g), Flat.doubles(a.sum), n, wd != 0, wd, config.eps(), -clr);
+                    }
+                    Flat.out(p.value(), w);
                 }
+            }
+        }
+
+        /**
+         * One Adagrad step over float32 elements, rounded as torch.optim.Adagrad's in-place CPU kernels
+         * round them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)},
+         * {@code sum = fma(g, g, sum)}, {@code w = w + (-clr) * g / (sqrt(sum) + eps)}.
+         */
+        private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer sum, long n, boolean decay, float wd, float eps,
+                                      float negClr) {
+            for (long i = 0; i < n; i++) {
+                float wi = w.get(i);
+                float gi = g.get(i);
+                if (decay) {
+                    gi = Math.fma(wd, wi, gi);
+                }
+                float si = Math.fma(gi, gi, sum.get(i));
+                sum.put(i, si);
+                float std = (float) Math.sqrt(si) + eps;
+                w.put(i, wi + negClr * gi / std);
+            }
+        }
+
+        /** {@link #stepFloat} over float64 elements. */
+        private static void stepDouble(DoubleIndexer w, DoubleIndexer g, DoubleIndexer sum, long n, boolean decay, double wd, double eps,
+                                       double negClr) {
+            for (long i = 0; i < n; i++) {
+                double wi = w.get(i);
+                double gi = g.get(i);
+                if (decay) {
+                    gi = Math.fma(wd, wi, gi);
+                }
+                double si = Math.fma(gi, gi, sum.get(i));
+                sum.put(i, si);
+                double std = Math.sqrt(si) + eps;
+                w.put(i, wi + negClr * gi / std);
             }
         }
 

@@ -3,10 +3,11 @@ package dev.graft.plugins.optim;
 import dev.graft.api.optim.Optimizer;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,7 +19,9 @@ import java.util.Set;
 /**
  * The Adam update shared by {@code adam} (weight decay as an L2 term in the gradient) and {@code adamw}
  * (decoupled weight decay, applied to the weights before the update). State per parameter:
- * {@code <param>/m}, {@code <param>/v} and {@code <param>/step}.
+ * {@code <param>/m}, {@code <param>/v} and {@code <param>/step}. A step updates the weights and
+ * moments in place in one pass per parameter and allocates nothing once the moments exist
+ * (see {@link Flat}).
  */
 final class Adam implements Optimizer {
     private static final Set<String> SLOTS = Set.of("m", "v", "step");
@@ -30,6 +33,7 @@ final class Adam implements Optimizer {
     private final double weightDecay;
     private final boolean decoupled;
     private final Map<String, Moments> moments = new LinkedHashMap<>();
+    private final Flat scratch = new Flat();
 
     /** The state of one parameter. */
     private static final class Moments {
@@ -66,41 +70,100 @@ final class Adam implements Optimizer {
 
     @Override
     public void step(List<ParamGroup> groups, long step) {
-        for (ParamGroup group : groups) {
+        for (int gi = 0; gi < groups.size(); gi++) {
+            ParamGroup group = groups.get(gi);
             if (group.frozen()) {
                 continue;
             }
+            double lr = group.lr();
             double wd = group.weightDecay();
-            for (Param p : group.params()) {
+            List<Param> params = group.params();
+            for (int pi = 0; pi < params.size(); pi++) {
+                Param p = params.get(pi);
                 if (p.grad() == null) {
                     continue;
                 }
                 States.requireMatchingGrad(id, p);
-                INDArray w = p.value();
-                INDArray g = p.grad();
-                if (wd != 0) {
-                    if (decoupled) {
-                        w.muli(1 - group.lr() * wd);
-                    } else {
-                        g = g.add(w.mul(wd));
-                    }
-                }
+                DataType type = Flat.elementType(id, p);
                 Moments s = moments.get(p.name());
                 if (s == null) {
-                    s = new Moments(Nd4j.zeros(w.dataType(), w.shape()), Nd4j.zeros(w.dataType(), w.shape()), 0);
+                    s = new Moments(Nd4j.zeros(type, p.value().shape()), Nd4j.zeros(type, p.value().shape()), 0);
                     moments.put(p.name(), s);
                 } else {
-                    s.m = States.requireShapeOf(id, p.name() + "/m", s.m, p);
-                    s.v = States.requireShapeOf(id, p.name() + "/v", s.v, p);
+                    s.m = States.requireShapeOf(id, p, "m", s.m);
+                    s.v = States.requireShapeOf(id, p, "v", s.v);
                 }
                 s.t++;
-                s.m.muli(beta1).addi(g.mul(1 - beta1));
-                s.v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
+                // as torch.optim.Adam / AdamW (_single_tensor_adam / _single_tensor_adamw): the step size and
+                // the square root of the second bias correction in float64, the element-wise part in the
+                // parameter's type
                 double biasCorrection1 = 1 - Math.pow(beta1, s.t);
                 double biasCorrection2 = 1 - Math.pow(beta2, s.t);
-                INDArray denominator = Transforms.sqrt(s.v, true).divi(Math.sqrt(biasCorrection2)).addi(eps);
-                w.subi(s.m.div(denominator).muli(group.lr() / biasCorrection1));
+                double stepSize = lr / biasCorrection1;
+                double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+                boolean l2 = !decoupled && wd != 0;
+                INDArray w = scratch.in(p, "value", p.value(), type);
+                INDArray g = scratch.in(p, "grad", p.grad(), type);
+                long n = w.length();
+                if (type == DataType.FLOAT) {
+                    stepFloat(Flat.floats(w), Flat.floats(g), Flat.floats(s.m), Flat.floats(s.v), n, l2, (float) wd,
+                            decoupled, (float) (1 - lr * wd), (float) beta1, (float) (1 - beta1), (float) beta2,
+                            (float) (1 - beta2), (float) biasCorrection2Sqrt, (float) eps, (float) -stepSize);
+                } else {
+                    stepDouble(Flat.doubles(w), Flat.doubles(g), Flat.doubles(s.m), Flat.doubles(s.v), n, l2, wd,
+                            decoupled, 1 - lr * wd, beta1, 1 - beta1, beta2, 1 - beta2, biasCorrection2Sqrt, eps, -stepSize);
+                }
+                Flat.out(p.value(), w);
             }
+        }
+    }
+
+    /**
+     * One Adam step over float32 elements, rounded as PyTorch's in-place CPU kernels round them
+     * ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)} (L2),
+     * {@code w = w * (1 - lr * wd)} (decoupled), {@code m = fma(1 - b1, g, m * b1)},
+     * {@code v = fma((1 - b2) * g, g, v * b2)}, {@code w = w + (-stepSize) * m / (sqrt(v) / sqrt(bc2) + eps)}.
+     */
+    private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer m, FloatIndexer v, long n, boolean l2, float wd,
+                                  boolean decoupled, float decay, float b1, float oneMinusB1, float b2, float oneMinusB2,
+                                  float bc2Sqrt, float eps, float negStepSize) {
+        for (long i = 0; i < n; i++) {
+            float wi = w.get(i);
+            float gi = g.get(i);
+            if (l2) {
+                gi = Math.fma(wd, wi, gi);
+            }
+            if (decoupled) {
+                wi = wi * decay;
+            }
+            float mi = Math.fma(oneMinusB1, gi, m.get(i) * b1);
+            float vi = Math.fma(oneMinusB2 * gi, gi, v.get(i) * b2);
+            m.put(i, mi);
+            v.put(i, vi);
+            float denominator = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            w.put(i, wi + negStepSize * mi / denominator);
+        }
+    }
+
+    /** {@link #stepFloat} over float64 elements. */
+    private static void stepDouble(DoubleIndexer w, DoubleIndexer g, DoubleIndexer m, DoubleIndexer v, long n, boolean l2, double wd,
+                                   boolean decoupled, double decay, double b1, double oneMinusB1, double b2, double oneMinusB2,
+                                   double bc2Sqrt, double eps, double negStepSize) {
+        for (long i = 0; i < n; i++) {
+            double wi = w.get(i);
+            double gi = g.get(i);
+            if (l2) {
+                gi = Math.fma(wd, wi, gi);
+            }
+            if (decoupled) {
+                wi = wi * decay;
+            }
+            double mi = Math.fma(oneMinusB1, gi, m.get(i) * b1);
+            double vi = Math.fma(oneMinusB2 * gi, gi, v.get(i) * b2);
+            m.put(i, mi);
+            v.put(i, vi);
+            double denominator = Math.sqrt(vi) / bc2Sqrt + eps;
+            w.put(i, wi + negStepSize * mi / denominator);
         }
     }
 

@@ -7,9 +7,11 @@ import dev.graft.api.optim.Optimizer;
 import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Collections;
 import java.util.HashSet;
@@ -107,8 +109,16 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
         private final String id;
         private final Config config;
         private final Set<String> slots = new HashSet<>();
-        /** Keyed {@code <param>/<slot>}. */
-        private final Map<String, INDArray> state = new LinkedHashMap<>();
+        /** State by parameter name. */
+        private final Map<String, Slots> state = new LinkedHashMap<>();
+        private final Flat scratch = new Flat();
+
+        /** The state of one parameter; {@code gradAvg} only when centered, {@code momentum} only with momentum. */
+        private static final class Slots {
+            INDArray squareAvg;
+            INDArray gradAvg;
+            INDArray momentum;
+        }
 
         Rmsprop(String id, Config config) {
             this.id = id;
@@ -132,47 +142,127 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
             return config.weightDecay();
         }
 
-        /** The slot's array for this parameter: zeros the first time, else the saved one checked against the parameter. */
-        private INDArray slot(Param p, String slot) {
-            String key = p.name() + "/" + slot;
-            INDArray a = state.get(key);
-            a = a == null ? Nd4j.zeros(p.value().dataType(), p.value().shape()) : States.requireShapeOf(id, key, a, p);
-            state.put(key, a);
-            return a;
+        /** The state of {@code p}: zeros the first time, else the saved arrays checked against the parameter. */
+        private Slots stateOf(Param p, DataType type) {
+            Slots s = state.get(p.name());
+            if (s == null) {
+                s = new Slots();
+                s.squareAvg = Nd4j.zeros(type, p.value().shape());
+                s.gradAvg = config.centered() ? Nd4j.zeros(type, p.value().shape()) : null;
+                s.momentum = config.momentum() > 0 ? Nd4j.zeros(type, p.value().shape()) : null;
+                state.put(p.name(), s);
+            } else {
+                s.squareAvg = States.requireShapeOf(id, p, SQUARE, s.squareAvg);
+                if (s.gradAvg != null) {
+                    s.gradAvg = States.requireShapeOf(id, p, GRAD, s.gradAvg);
+                }
+                if (s.momentum != null) {
+                    s.momentum = States.requireShapeOf(id, p, MOMENTUM, s.momentum);
+                }
+            }
+            return s;
         }
 
         @Override
         public void step(List<ParamGroup> groups, long step) {
             double alpha = config.alpha();
-            for (ParamGroup group : groups) {
+            for (int gi = 0; gi < groups.size(); gi++) {
+                ParamGroup group = groups.get(gi);
                 if (group.frozen()) {
                     continue;
                 }
-                for (Param p : group.params()) {
+                double lr = group.lr();
+                double wd = group.weightDecay();
+                List<Param> params = group.params();
+                for (int pi = 0; pi < params.size(); pi++) {
+                    Param p = params.get(pi);
                     if (p.grad() == null) {
                         continue;
                     }
                     States.requireMatchingGrad(id, p);
-                    INDArray w = p.value();
-                    INDArray g = group.weightDecay() != 0 ? p.grad().add(w.mul(group.weightDecay())) : p.grad();
-                    INDArray s = slot(p, SQUARE);
-                    s.muli(alpha).addi(g.mul(g).muli(1 - alpha));
-                    INDArray d;
-                    if (config.centered()) {
-                        INDArray a = slot(p, GRAD);
-                        a.muli(alpha).addi(g.mul(1 - alpha));
-                        d = Transforms.sqrt(s.sub(a.mul(a)), false).addi(config.eps());
+                    DataType type = Flat.elementType(id, p);
+                    Slots s = stateOf(p, type);
+                    INDArray w = scratch.in(p, "value", p.value(), type);
+                    INDArray g = scratch.in(p, "grad", p.grad(), type);
+                    long n = w.length();
+                    if (type == DataType.FLOAT) {
+                        stepFloat(Flat.floats(w), Flat.floats(g), Flat.floats(s.squareAvg),
+                                s.gradAvg == null ? null : Flat.floats(s.gradAvg), s.momentum == null ? null : Flat.floats(s.momentum),
+                                n, wd != 0, (float) wd, (float) alpha, (float) (1 - alpha), (float) config.eps(),
+                                (float) config.momentum(), (float) -lr);
                     } else {
-                        d = Transforms.sqrt(s, true).addi(config.eps());
+                        stepDouble(Flat.doubles(w), Flat.doubles(g), Flat.doubles(s.squareAvg),
+                                s.gradAvg == null ? null : Flat.doubles(s.gradAvg), s.momentum == null ? null : Flat.doubles(s.momentum),
+                                n, wd != 0, wd, alpha, 1 - alpha, config.eps(), config.momentum(), -lr);
                     }
-                    INDArray scaled = g.div(d);
-                    if (config.momentum() > 0) {
-                        INDArray buf = slot(p, MOMENTUM);
-                        buf.muli(config.momentum()).addi(scaled);
-                        w.subi(buf.mul(group.lr()));
-                    } else {
-                        w.subi(scaled.muli(group.lr()));
-                    }
+                    Flat.out(p.value(), w);
+                }
+            }
+        }
+
+        /**
+         * One RMSprop step over float32 elements, rounded as torch.optim.RMSprop's in-place CPU kernels
+         * round them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)},
+         * {@code s = fma((1 - alpha) * g, g, s * alpha)}; centered {@code a = fma(1 - alpha, g, a * alpha)},
+         * {@code d = sqrt(fma(-a, a, s)) + eps}, else {@code d = sqrt(s) + eps}; with momentum
+         * {@code buf = buf * momentum + g / d}, {@code w = fma(-lr, buf, w)}, else
+         * {@code w = w + (-lr) * g / d}. {@code a} is null when not centered, {@code buf} without momentum.
+         */
+        private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer s, FloatIndexer a, FloatIndexer buf, long n,
+                                      boolean decay, float wd, float alpha, float oneMinusAlpha, float eps, float momentum,
+                                      float negLr) {
+            for (long i = 0; i < n; i++) {
+                float wi = w.get(i);
+                float gi = g.get(i);
+                if (decay) {
+                    gi = Math.fma(wd, wi, gi);
+                }
+                float si = Math.fma(oneMinusAlpha * gi, gi, s.get(i) * alpha);
+                s.put(i, si);
+                float d;
+                if (a != null) {
+                    float ai = Math.fma(oneMinusAlpha, gi, a.get(i) * alpha);
+                    a.put(i, ai);
+                    d = (float) Math.sqrt(Math.fma(-ai, ai, si)) + eps;
+                } else {
+                    d = (float) Math.sqrt(si) + eps;
+                }
+                if (buf != null) {
+                    float b = buf.get(i) * momentum + gi / d;
+                    buf.put(i, b);
+                    w.put(i, Math.fma(negLr, b, wi));
+                } else {
+                    w.put(i, wi + negLr * gi / d);
+                }
+            }
+        }
+
+        /** {@link #stepFloat} over float64 elements. */
+        private static void stepDouble(DoubleIndexer w, DoubleIndexer g, DoubleIndexer s, DoubleIndexer a, DoubleIndexer buf, long n,
+                                       boolean decay, double wd, double alpha, double oneMinusAlpha, double eps, double momentum,
+                                       double negLr) {
+            for (long i = 0; i < n; i++) {
+                double wi = w.get(i);
+                double gi = g.get(i);
+                if (decay) {
+                    gi = Math.fma(wd, wi, gi);
+                }
+                double si = Math.fma(oneMinusAlpha * gi, gi, s.get(i) * alpha);
+                s.put(i, si);
+                double d;
+                if (a != null) {
+                    double ai = Math.fma(oneMinusAlpha, gi, a.get(i) * alpha);
+                    a.put(i, ai);
+                    d = Math.sqrt(Math.fma(-ai, ai, si)) + eps;
+                } else {
+                    d = Math.sqrt(si) + eps;
+                }
+                if (buf != null) {
+                    double b = buf.get(i) * momentum + gi / d;
+                    buf.put(i, b);
+                    w.put(i, Math.fma(negLr, b, wi));
+                } else {
+                    w.put(i, wi + negLr * gi / d);
                 }
             }
         }
@@ -180,14 +270,32 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
         /** A copy of the running averages and momentum buffers, {@code <param>/<slot>}. */
         @Override
         public Map<String, INDArray> state() {
-            return Collections.unmodifiableMap(States.copy(state));
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            state.forEach((name, s) -> {
+                out.put(name + "/" + SQUARE, s.squareAvg.dup());
+                if (s.gradAvg != null) {
+                    out.put(name + "/" + GRAD, s.gradAvg.dup());
+                }
+                if (s.momentum != null) {
+                    out.put(name + "/" + MOMENTUM, s.momentum.dup());
+                }
+            });
+            return Collections.unmodifiableMap(out);
         }
 
         @Override
         public void loadState(Map<String, INDArray> saved) {
-            States.byParam(id, saved, slots, slots);
+            Map<String, Slots> loaded = new LinkedHashMap<>();
+            for (var e : States.byParam(id, saved, slots, slots).entrySet()) {
+                Map<String, INDArray> arrays = e.getValue();
+                Slots s = new Slots();
+                s.squareAvg = arrays.get(SQUARE).dup();
+                s.gradAvg = arrays.containsKey(GRAD) ? arrays.get(GRAD).dup() : null;
+                s.momentum = arrays.containsKey(MOMENTUM) ? arrays.get(MOMENTUM).dup() : null;
+                loaded.put(e.getKey(), s);
+            }
             state.clear();
-            state.putAll(States.copy(saved));
+            state.putAll(loaded);
         }
     }
 }

@@ -7,7 +7,11 @@ import dev.graft.api.optim.Optimizer;
 import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -89,7 +93,9 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
     private static final class Sgd implements Optimizer {
         private static final String SLOT = "momentum";
         private final Config config;
+        /** Momentum buffers by parameter name. */
         private final Map<String, INDArray> buffers = new LinkedHashMap<>();
+        private final Flat scratch = new Flat();
 
         Sgd(Config config) {
             this.config = config;
@@ -108,40 +114,96 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
         @Override
         public void step(List<ParamGroup> groups, long step) {
             double momentum = config.momentum();
-            for (ParamGroup group : groups) {
+            for (int gi = 0; gi < groups.size(); gi++) {
+                ParamGroup group = groups.get(gi);
                 if (group.frozen()) {
                     continue;
                 }
-                for (Param p : group.params()) {
+                double lr = group.lr();
+                double wd = group.weightDecay();
+                List<Param> params = group.params();
+                for (int pi = 0; pi < params.size(); pi++) {
+                    Param p = params.get(pi);
                     if (p.grad() == null) {
                         continue;
                     }
                     States.requireMatchingGrad("sgd", p);
-                    INDArray w = p.value();
-                    INDArray g = group.weightDecay() != 0 ? p.grad().add(w.mul(group.weightDecay())) : p.grad();
-                    INDArray update = g;
+                    DataType type = Flat.elementType("sgd", p);
+                    INDArray buf = null;
+                    boolean first = false;
                     if (momentum != 0) {
-                        String key = p.name() + "/" + SLOT;
-                        INDArray buf = buffers.get(key);
+                        buf = buffers.get(p.name());
                         if (buf == null) {
-                            buf = g.dup();
-                            buffers.put(key, buf);
+                            buf = Nd4j.create(type, p.value().shape());
+                            first = true;
                         } else {
-                            buf = States.requireShapeOf("sgd", key, buf, p);
-                            buffers.put(key, buf);
-                            buf.muli(momentum).addi(g);
+                            buf = States.requireShapeOf("sgd", p, SLOT, buf);
                         }
-                        update = config.nesterov() ? g.add(buf.mul(momentum)) : buf;
+                        buffers.put(p.name(), buf);
                     }
-                    w.subi(update.mul(group.lr()));
+                    INDArray w = scratch.in(p, "value", p.value(), type);
+                    INDArray g = scratch.in(p, "grad", p.grad(), type);
+                    long n = w.length();
+                    if (type == DataType.FLOAT) {
+                        stepFloat(Flat.floats(w), Flat.floats(g), buf == null ? null : Flat.floats(buf), n, wd != 0, (float) wd,
+                                first, (float) momentum, config.nesterov(), (float) -lr);
+                    } else {
+                        stepDouble(Flat.doubles(w), Flat.doubles(g), buf == null ? null : Flat.doubles(buf), n, wd != 0, wd,
+                                first, momentum, config.nesterov(), -lr);
+                    }
+                    Flat.out(p.value(), w);
                 }
+            }
+        }
+
+        /**
+         * One SGD step over float32 elements, rounded as torch.optim.SGD's in-place CPU kernels round
+         * them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code d = fma(wd, w, g)}; with
+         * momentum {@code buf = d} on the first step, else {@code buf = buf * momentum + d}, then
+         * {@code d = buf} or (Nesterov) {@code d = fma(momentum, buf, d)}; {@code w = fma(-lr, d, w)}.
+         * {@code buf} is null without momentum.
+         */
+        private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer buf, long n, boolean decay, float wd,
+                                      boolean first, float momentum, boolean nesterov, float negLr) {
+            for (long i = 0; i < n; i++) {
+                float wi = w.get(i);
+                float d = g.get(i);
+                if (decay) {
+                    d = Math.fma(wd, wi, d);
+                }
+                if (buf != null) {
+                    float b = first ? d : buf.get(i) * momentum + d;
+                    buf.put(i, b);
+                    d = nesterov ? Math.fma(momentum, b, d) : b;
+                }
+                w.put(i, Math.fma(negLr, d, wi));
+            }
+        }
+
+        /** {@link #stepFloat} over float64 elements. */
+        private static void stepDouble(DoubleIndexer w, DoubleIndexer g, DoubleIndexer buf, long n, boolean decay, double wd,
+                                       boolean first, double momentum, boolean nesterov, double negLr) {
+            for (long i = 0; i < n; i++) {
+                double wi = w.get(i);
+                double d = g.get(i);
+                if (decay) {
+                    d = Math.fma(wd, wi, d);
+                }
+                if (buf != null) {
+                    double b = first ? d : buf.get(i) * momentum + d;
+                    buf.put(i, b);
+                    d = nesterov ? Math.fma(momentum, b, d) : b;
+                }
+                w.put(i, Math.fma(negLr, d, wi));
             }
         }
 
         /** A copy of the momentum buffers, {@code <param>/momentum}. */
         @Override
         public Map<String, INDArray> state() {
-            return Collections.unmodifiableMap(States.copy(buffers));
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            buffers.forEach((name, buf) -> out.put(name + "/" + SLOT, buf.dup()));
+            return Collections.unmodifiableMap(out);
         }
 
         @Override
@@ -150,14 +212,16 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
                 throw new IllegalArgumentException("sgd without momentum keeps no state, but the state has keys "
                         + state.keySet());
             }
+            Map<String, INDArray> loaded = new LinkedHashMap<>();
             for (var e : state.entrySet()) {
-                States.splitKey("sgd", e.getKey(), Set.of(SLOT));
+                String[] key = States.splitKey("sgd", e.getKey(), Set.of(SLOT));
                 if (e.getValue() == null) {
                     throw new IllegalArgumentException("sgd state " + e.getKey() + " has no array");
                 }
+                loaded.put(key[0], e.getValue().dup());
             }
             buffers.clear();
-            buffers.putAll(States.copy(state));
+            buffers.putAll(loaded);
         }
     }
 }

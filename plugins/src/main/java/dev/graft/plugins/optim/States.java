@@ -21,14 +21,20 @@ final class States {
         }
     }
 
-    /** Checks that a state array (perhaps loaded from a file) fits the parameter it belongs to. */
-    static INDArray requireShapeOf(String optimizer, String key, INDArray state, Param p) {
+    /**
+     * Checks that a state array (perhaps loaded from a file) fits the parameter it belongs to, and
+     * returns it as the update loops need it: in the parameter's element type, densely row-major
+     * in its own buffer (the array itself when it already is, a copy otherwise).
+     *
+     * @param slot the state slot, {@code <param>/<slot>} names the array in messages
+     */
+    static INDArray requireShapeOf(String optimizer, Param p, String slot, INDArray state) {
         if (!Arrays.equals(state.shape(), p.value().shape())) {
-            throw new IllegalArgumentException(optimizer + " state " + key + " has shape " + Arrays.toString(state.shape())
-                    + " but parameter " + p.name() + " has shape " + Arrays.toString(p.value().shape())
-                    + "; the saved optimizer state does not belong to this model");
+            throw new IllegalArgumentException(optimizer + " state " + p.name() + "/" + slot + " has shape "
+                    + Arrays.toString(state.shape()) + " but parameter " + p.name() + " has shape "
+                    + Arrays.toString(p.value().shape()) + "; the saved optimizer state does not belong to this model");
         }
-        return state.dataType() == p.value().dataType() ? state : state.castTo(p.value().dataType());
+        return Flat.owned(state, p.value().dataType());
     }
 
     /** Splits {@code "fc1.W/m"} into the parameter name and the slot, or throws naming the allowed slots. */

@@ -1,0 +1,107 @@
+package dev.graft.plugins.optim;
+
+import dev.graft.api.optim.Param;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.javacpp.indexer.Indexer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Element-by-element access for the optimizers' update loops, so that a step allocates nothing
+ * once the optimizer state exists. The loops compute in the parameter's element type, float32 or
+ * float64, one pass over the elements, and read and write the arrays in their own memory through
+ * the indexer their data buffer already holds, as long as an array lies in its own buffer densely
+ * in row-major order and has the parameter's element type; state arrays are kept that way.
+ * Anything else (a view into a larger buffer, a strided or column-major layout, a gradient of
+ * another element type) is copied into a row-major scratch array, one per parameter and role,
+ * kept and reused from step to step; a parameter updated through its scratch copy is copied back
+ * after the loop. Scratch arrays are working memory, not optimizer state.
+ */
+final class Flat {
+    /** Scratch copies by {@code <param>/value} or {@code <param>/grad}. */
+    private final Map<String, INDArray> scratch = new HashMap<>();
+
+    /** The element type the update of {@code p} computes in: the parameter's, FLOAT or DOUBLE. */
+    static DataType elementType(String optimizer, Param p) {
+        DataType t = p.value().dataType();
+        if (t != DataType.FLOAT && t != DataType.DOUBLE) {
+            throw new IllegalArgumentException(optimizer + " updates FLOAT and DOUBLE parameters, but " + p.name() + " is " + t);
+        }
+        return t;
+    }
+
+    /**
+     * Whether the array's elements are elements {@code 0 .. length - 1} of its own data buffer in
+     * row-major order (dimensions of size 1 may have any stride).
+     */
+    static boolean rowMajor(INDArray a) {
+        if (a.data().offset() != 0) {
+            return false;
+        }
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return a.data().length() >= expected;
+    }
+
+    /** Whether the loops can use the array's own memory for elements of the given type. */
+    static boolean usable(INDArray a, DataType type) {
+        if (a.dataType() != type || !rowMajor(a)) {
+            return false;
+        }
+        Indexer ix = a.data().indexer();
+        return type == DataType.FLOAT ? ix instanceof FloatIndexer : ix instanceof DoubleIndexer;
+    }
+
+    /**
+     * The array itself when the loops can use its memory, otherwise its scratch copy for this
+     * parameter and role, holding its current values in the given type.
+     */
+    INDArray in(Param p, String role, INDArray a, DataType type) {
+        if (usable(a, type)) {
+            return a;
+        }
+        String key = p.name() + "/" + role;
+        INDArray copy = scratch.get(key);
+        if (copy == null || copy.dataType() != type || !Arrays.equals(copy.shape(), a.shape())) {
+            copy = Nd4j.create(type, a.shape());
+            scratch.put(key, copy);
+        }
+        copy.assign(a);
+        return copy;
+    }
+
+    /** After the loop: copies the values back into {@code a} if {@code used} was its scratch copy. */
+    static void out(INDArray a, INDArray used) {
+        if (used != a) {
+            a.assign(used);
+        }
+    }
+
+    /** The elements of a FLOAT array that {@link #usable} accepts. */
+    static FloatIndexer floats(INDArray a) {
+        return (FloatIndexer) a.data().indexer();
+    }
+
+    /** The elements of a DOUBLE array that {@link #usable} accepts. */
+    static DoubleIndexer doubles(INDArray a) {
+        return (DoubleIndexer) a.data().indexer();
+    }
+
+    /** A state array as the loops need it: the given one if usable, else a row-major copy in the type. */
+    static INDArray owned(INDArray a, DataType type) {
+        return usable(a, type) ? a : a.castTo(type).dup('c');
+    }
+}
