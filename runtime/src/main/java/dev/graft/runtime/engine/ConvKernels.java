@@ -4,7 +4,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -12,16 +11,15 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * 2-D convolution and its gradient for planned graphs ({@link GraphPlan}), as im2col (ND4J's native
- * {@code im2col} / {@code col2im} ops) plus one BLAS matrix product per example, into buffers made
- * once. ND4J's own {@code conv2d} / {@code conv2d_bp} ops compute the same values but route the
- * products through its slow generic matrix path (measured: 10 to 25 times slower on the benchmark
- * CNN). Used for float NCHW convolutions with weights in ND4J's {@code [kH, kW, in, out]} layout and
- * explicit padding; anything else runs the op itself.
- *
- * <p>The gradient step reuses the forward step's column buffer when both see the same input and
- * weight arrays (the forward ran earlier in the same plan run, and nothing writes the buffer
- * between them).
+ * 2-D convolution and its gradient for planned graphs ({@link GraphPlan}): per example, the input is
+ * unfolded (im2col, in Java on a heap copy of the batch) into a small column buffer that stays in the
+ * cache, and one BLAS product ({@code cblas_sgemm}) makes the output; the gradient step unfolds again
+ * for the weight gradient and folds the column gradient back (col2im) for the input's. ND4J's own
+ * {@code conv2d} / {@code conv2d_bp} ops compute the same values but route the products through its
+ * slow generic matrix path, and its native {@code im2col} costs several nanoseconds per element
+ * (measured: 10 to 25 times slower on the benchmark CNN). Used for float NCHW convolutions with weights
+ * in ND4J's {@code [kH, kW, in, out]} layout and explicit padding; anything else runs the op itself.
+ * The input's gradient is computed only when something reads it.
  */
 final class ConvKernels {
     private ConvKernels() {
@@ -36,10 +34,6 @@ final class ConvKernels {
         int n() {
             return oH * oW;
         }
-    }
-
-    /** Columns and reordered weights of a forward step, for the gradient step to reuse. */
-    record Shared(INDArray x, INDArray w, Geometry g, INDArray col, INDArray wMat) {
     }
 
     static Geometry geometry(long[] iArgs, INDArray x, INDArray w) {
@@ -88,47 +82,154 @@ final class ConvKernels {
         return p;
     }
 
-    private static DynamicCustomOp im2col(INDArray x, INDArray col, Geometry g) {
-        return DynamicCustomOp.builder("im2col").addInputs(x).addOutputs(col)
-                .addIntegerArguments(g.kH(), g.kW(), g.sH(), g.sW(), g.pH(), g.pW(), g.dH(), g.dW(), 0)
-                .addFloatingPointArguments(0.0).build();
+    /**
+     * Unfolds example {@code xOff} of {@code x} (NCHW, on the heap) into {@code col} ({@code [iC kH kW,
+     * oH oW]}, row-major): row {@code (c, ky, kx)} holds the input pixel each output position sees
+     * through that kernel tap, 0 in the padding. Unit horizontal stride copies whole runs.
+     */
+    static void im2col(float[] x, int xOff, Geometry g, float[] col) {
+        int oH = g.oH();
+        int oW = g.oW();
+        int n = oH * oW;
+        int r = 0;
+        for (int c = 0; c < g.iC(); c++) {
+            for (int ky = 0; ky < g.kH(); ky++) {
+                for (int kx = 0; kx < g.kW(); kx++, r++) {
+                    int base = r * n;
+                    int ix0 = kx * g.dW() - g.pW();
+                    int lo = g.sW() == 1 ? Math.max(0, -ix0) : 0;
+                    int hi = g.sW() == 1 ? Math.max(lo, Math.min(oW, g.iW() - ix0)) : 0;
+                    for (int oy = 0; oy < oH; oy++) {
+                        int dst = base + oy * oW;
+                        int iy = oy * g.sH() - g.pH() + ky * g.dH();
+                        if (iy < 0 || iy >= g.iH()) {
+                            java.util.Arrays.fill(col, dst, dst + oW, 0f);
+                            continue;
+                        }
+                        int src = xOff + (c * g.iH() + iy) * g.iW();
+                        if (g.sW() == 1) {
+                            if (lo > 0) {
+                                java.util.Arrays.fill(col, dst, dst + lo, 0f);
+                            }
+                            if (hi > lo) {
+                                System.arraycopy(x, src + lo + ix0, col, dst + lo, hi - lo);
+                            }
+                            if (hi < oW) {
+                                java.util.Arrays.fill(col, dst + hi, dst + oW, 0f);
+                            }
+                        } else {
+                            for (int ox = 0; ox < oW; ox++) {
+                                int ix = ox * g.sW() + ix0;
+                                col[dst + ox] = ix >= 0 && ix < g.iW() ? x[src + ix] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    private static DynamicCustomOp col2im(INDArray col, INDArray x, Geometry g) {
-        return DynamicCustomOp.builder("col2im").addInputs(col).addOutputs(x)
-                .addIntegerArguments(g.sH(), g.sW(), g.pH(), g.pW(), g.iH(), g.iW(), g.dH(), g.dW(), 0).build();
+    /** The adjoint of {@link #im2col}: adds each column entry into the input pixel it came from. */
+    static void col2imAdd(float[] col, Geometry g, float[] dx, int xOff) {
+        int oH = g.oH();
+        int oW = g.oW();
+        int n = oH * oW;
+        int r = 0;
+        for (int c = 0; c < g.iC(); c++) {
+            for (int ky = 0; ky < g.kH(); ky++) {
+                for (int kx = 0; kx < g.kW(); kx++, r++) {
+                    int base = r * n;
+                    int ix0 = kx * g.dW() - g.pW();
+                    int lo = g.sW() == 1 ? Math.max(0, -ix0) : 0;
+                    int hi = g.sW() == 1 ? Math.max(lo, Math.min(oW, g.iW() - ix0)) : 0;
+                    for (int oy = 0; oy < oH; oy++) {
+                        int iy = oy * g.sH() - g.pH() + ky * g.dH();
+                        if (iy < 0 || iy >= g.iH()) {
+                            continue;
+                        }
+                        int src = base + oy * oW;
+                        int dst = xOff + (c * g.iH() + iy) * g.iW();
+                        if (g.sW() == 1) {
+                            int d = dst + ix0;
+                            for (int ox = lo; ox < hi; ox++) {
+                                dx[d + ox] += col[src + ox];
+                            }
+                        } else {
+                            for (int ox = 0; ox < oW; ox++) {
+                                int ix = ox * g.sW() + ix0;
+                                if (ix >= 0 && ix < g.iW()) {
+                                    dx[dst + ix] += col[src + ox];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Heap copy of a batch's input, shared by a convolution's forward and gradient steps. */
+    static final class Input {
+        final float[] values;
+        final FloatPointer source;
+        final INDArray array;
+
+        Input(INDArray x) {
+            this.array = x;
+            this.values = new float[(int) x.length()];
+            this.source = new FloatPointer(x.data().addressPointer());
+        }
+
+        void load() {
+            source.get(values, 0, values.length);
+        }
+    }
+
+    /** What a forward step leaves for its gradient step. */
+    record Shared(INDArray x, INDArray w, Geometry g, Input input, INDArray wMat) {
+    }
+
+    private static boolean fits(Geometry g) {
+        return (long) g.bS() * g.iC() * g.iH() * g.iW() < Integer.MAX_VALUE && (long) g.k() * g.n() < Integer.MAX_VALUE;
     }
 
     /**
      * The forward step {@code z = conv(x, w) + b}, or {@code null} when the arrays do not fit this
-     * kernel. Records its buffers in {@code shared} under {@code z}.
+     * kernel. Records its buffers in {@code shared} under {@code x}.
      */
-    static GraphPlan.Kernel forward(long[] iArgs, INDArray x, INDArray w, INDArray b, INDArray z, Map<INDArray, Shared> shared) {
+    static GraphPlan.Kernel forward(long[] iArgs, INDArray x, INDArray w, INDArray b, INDArray z, Map<INDArray, Shared> shared,
+                                    java.util.List<Object> retain) {
         Geometry g = geometry(iArgs, x, w);
-        if (g == null || !contiguous(x) || !contiguous(z) || w.dataType() != DataType.FLOAT
+        if (g == null || !fits(g) || !contiguous(x) || !contiguous(z) || w.dataType() != DataType.FLOAT
                 || !Arrays.equals(z.shape(), new long[] {g.bS(), g.oC(), g.oH(), g.oW()})
                 || (b != null && (b.dataType() != DataType.FLOAT || b.length() != g.oC()))) {
             return null;
         }
         int k = g.k();
         int n = g.n();
-        INDArray col = Nd4j.create(DataType.FLOAT, new long[] {g.bS(), g.iC(), g.kH(), g.kW(), g.oH(), g.oW()}, 'c');
-        INDArray wMat = Nd4j.create(DataType.FLOAT, new long[] {g.oC(), g.iC(), g.kH(), g.kW()}, 'c');
-        DynamicCustomOp toCols = im2col(x, col, g);
-        FloatPointer[] cols = slices(col, g.bS(), (long) k * n);
-        FloatPointer[] outs = slices(z, g.bS(), (long) g.oC() * n);
-        FloatPointer pw = new FloatPointer(wMat.data().addressPointer());
-        INDArray z3 = z.reshape('c', g.bS(), g.oC(), n);
-        INDArray b1 = b == null ? null : b.reshape(g.oC());
-        BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(z3, b1, z3, 1);
-        shared.put(x, new Shared(x, w, g, col, wMat));
         int oC = g.oC();
+        int xStride = g.iC() * g.iH() * g.iW();
+        Input input = new Input(x);
+        float[] col = new float[k * n];
+        INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
+        FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
+        INDArray wMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
+        // the raw pointers below do not keep their arrays alive: the plan does
+        retain.addAll(java.util.List.of(x, w, z, colBuf, wMat));
+        FloatPointer[] outs = slices(z, g.bS(), (long) oC * n);
+        FloatPointer pw = new FloatPointer(wMat.data().addressPointer());
+        INDArray z3 = z.reshape('c', g.bS(), oC, n);
+        INDArray b1 = b == null ? null : b.reshape(oC);
+        BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(z3, b1, z3, 1);
+        shared.put(x, new Shared(x, w, g, input, wMat));
         return () -> {
-            Nd4j.exec(toCols);
+            input.load();
             wMat.assign(w.permute(3, 2, 0, 1));
             for (int i = 0; i < g.bS(); i++) {
+                im2col(input.values, i * xStride, g, col);
+                pcol.put(col, 0, col.length);
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                        oC, n, k, 1f, pw, k, cols[i], n, 0f, outs[i], n);
+                        oC, n, k, 1f, pw, k, pcol, n, 0f, outs[i], n);
             }
             if (addBias != null) {
                 Nd4j.exec(addBias);
@@ -138,13 +239,13 @@ final class ConvKernels {
     }
 
     /**
-     * The gradient step: from {@code dz}, the gradients {@code dx}, {@code dw} and (with a bias)
-     * {@code db}; {@code null} when the arrays do not fit this kernel.
+     * The gradient step: from {@code dz}, the gradients {@code dx} (when {@code needDx}), {@code dw}
+     * and (with a bias) {@code db}; {@code null} when the arrays do not fit this kernel.
      */
     static GraphPlan.Kernel backward(long[] iArgs, INDArray x, INDArray w, INDArray dz, INDArray dx, INDArray dw, INDArray db,
-                                     boolean needDx, Map<INDArray, Shared> shared) {
+                                     boolean needDx, Map<INDArray, Shared> shared, java.util.List<Object> retain) {
         Geometry g = geometry(iArgs, x, w);
-        if (g == null || !contiguous(x) || !contiguous(dz) || !contiguous(dx) || !contiguous(dw) || w.dataType() != DataType.FLOAT
+        if (g == null || !fits(g) || !contiguous(x) || !contiguous(dz) || !contiguous(dx) || !contiguous(dw) || w.dataType() != DataType.FLOAT
                 || !Arrays.equals(dz.shape(), new long[] {g.bS(), g.oC(), g.oH(), g.oW()}) || !Arrays.equals(dx.shape(), x.shape())
                 || !Arrays.equals(dw.shape(), w.shape()) || (db != null && (!contiguous(db) || db.length() != g.oC()))) {
             return null;
@@ -152,17 +253,19 @@ final class ConvKernels {
         int k = g.k();
         int n = g.n();
         int oC = g.oC();
+        int xStride = g.iC() * g.iH() * g.iW();
         Shared f = shared.get(x);
         boolean reuse = f != null && f.w() == w && f.g().equals(g);
-        INDArray col = reuse ? f.col() : Nd4j.create(DataType.FLOAT, new long[] {g.bS(), g.iC(), g.kH(), g.kW(), g.oH(), g.oW()}, 'c');
+        Input input = reuse ? f.input() : new Input(x);
         INDArray wMat = reuse ? f.wMat() : Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
-        DynamicCustomOp toCols = reuse ? null : im2col(x, col, g);
-        // the input's gradient (not needed at the first layer) is left out
-        INDArray dcol = needDx ? Nd4j.create(DataType.FLOAT, col.shape(), 'c') : col;
+        float[] col = new float[k * n];
+        INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
+        FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
+        float[] dxHeap = needDx ? new float[(int) dx.length()] : null;
+        FloatPointer pdx = new FloatPointer(dx.data().addressPointer());
         INDArray dwMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
-        DynamicCustomOp fromCols = col2im(dcol, dx, g);
-        FloatPointer[] cols = slices(col, g.bS(), (long) k * n);
-        FloatPointer[] dcols = slices(dcol, g.bS(), (long) k * n);
+        // the raw pointers below do not keep their arrays alive: the plan does
+        retain.addAll(java.util.List.of(x, w, dz, dx, dw, colBuf, wMat, dwMat));
         FloatPointer[] dzs = slices(dz, g.bS(), (long) oC * n);
         FloatPointer pw = new FloatPointer(wMat.data().addressPointer());
         FloatPointer pdw = new FloatPointer(dwMat.data().addressPointer());
@@ -170,24 +273,30 @@ final class ConvKernels {
         INDArray db1 = db == null ? null : db.reshape(oC);
         INDArray dz3 = dz.reshape('c', g.bS(), oC, n);
         return () -> {
-            if (toCols != null) {
-                Nd4j.exec(toCols);
+            if (!reuse) {
+                input.load();
                 wMat.assign(w.permute(3, 2, 0, 1));
             }
+            if (needDx) {
+                java.util.Arrays.fill(dxHeap, 0f);
+            }
             for (int i = 0; i < g.bS(); i++) {
+                im2col(input.values, i * xStride, g, col);
+                pcol.put(col, 0, col.length);
                 // dW += dz_i [oC, n] . col_i^T [n, k]
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                        oC, k, n, 1f, dzs[i], n, cols[i], n, i == 0 ? 0f : 1f, pdw, k);
+                        oC, k, n, 1f, dzs[i], n, pcol, n, i == 0 ? 0f : 1f, pdw, k);
                 if (needDx) {
-                    // dcol_i [k, n] = W^T [k, oC] . dz_i [oC, n]
+                    // dcol_i [k, n] = W^T [k, oC] . dz_i [oC, n], then folded back onto the input's pixels
                     openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, openblas_nolapack.CblasNoTrans,
-                            k, n, oC, 1f, pw, k, dzs[i], n, 0f, dcols[i], n);
+                            k, n, oC, 1f, pw, k, dzs[i], n, 0f, pcol, n);
+                    pcol.get(col, 0, col.length);
+                    col2imAdd(col, g, dxHeap, i * xStride);
                 }
             }
             dwView.assign(dwMat);
             if (needDx) {
-                dx.assign(0);
-                Nd4j.exec(fromCols);
+                pdx.put(dxHeap, 0, dxHeap.length);
             }
             if (db1 != null) {
                 dz3.sum(db1, 0, 2);

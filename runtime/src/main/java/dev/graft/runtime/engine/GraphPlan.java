@@ -70,6 +70,12 @@ public final class GraphPlan implements AutoCloseable {
 
     /** Variables some planned op reads, or the caller asked for: the others need not be computed. */
     private final Set<String> needed = new HashSet<>();
+    /**
+     * Arrays the kernels reach through raw pointers. A JavaCPP pointer made from an array's address
+     * does not keep the array alive; without these references the collector could free a buffer a
+     * kernel still writes to.
+     */
+    private final List<Object> retained = new ArrayList<>();
     /** Forward convolutions' buffers by input array, for their gradient steps. */
     private final Map<INDArray, ConvKernels.Shared> convShared = new java.util.IdentityHashMap<>();
 
@@ -353,15 +359,20 @@ public final class GraphPlan implements AutoCloseable {
             use[i] = needed.contains(outNames.get(i));
         }
         Kernel gemm = gemm(cop, args, outs, use);
+        if (gemm != null) {
+            retained.addAll(Arrays.asList(args));
+            retained.addAll(Arrays.asList(outs));
+        }
         if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1) {
             gemm = reluBackward(cop, args[0], args[1], outs[0]);
+            retained.addAll(List.of(args[0], args[1], outs[0]));
         }
         if (gemm == null && cop.opName().equals("conv2d") && (args.length == 2 || args.length == 3) && outs.length == 1) {
-            gemm = ConvKernels.forward(cop.iArgs(), args[0], args[1], args.length == 3 ? args[2] : null, outs[0], convShared);
+            gemm = ConvKernels.forward(cop.iArgs(), args[0], args[1], args.length == 3 ? args[2] : null, outs[0], convShared, retained);
         }
         if (gemm == null && cop.opName().equals("conv2d_bp") && (args.length == 3 || args.length == 4) && outs.length == args.length - 1) {
             gemm = ConvKernels.backward(cop.iArgs(), args[0], args[1], args[args.length - 1], outs[0], outs[1],
-                    outs.length == 3 ? outs[2] : null, use[0], convShared);
+                    outs.length == 3 ? outs[2] : null, use[0], convShared, retained);
         }
         if (gemm != null) {
             return gemm;
@@ -521,13 +532,27 @@ public final class GraphPlan implements AutoCloseable {
             return null;
         }
         float threshold = t == null || t.length == 0 ? 0f : (float) t[0];
-        java.nio.FloatBuffer xb = x.data().asNioFloat();
-        java.nio.FloatBuffer gb = dz.data().asNioFloat();
-        java.nio.FloatBuffer ob = dx.data().asNioFloat();
-        int n = (int) x.length();
+        if (!(x.data().indexer() instanceof org.bytedeco.javacpp.indexer.FloatIndexer xb)
+                || !(dz.data().indexer() instanceof org.bytedeco.javacpp.indexer.FloatIndexer gb)
+                || !(dx.data().indexer() instanceof org.bytedeco.javacpp.indexer.FloatIndexer ob)) {
+            return null;
+        }
+        long n = x.length();
+        if (threshold != 0f) {
+            return () -> {
+                for (long i = 0; i < n; i++) {
+                    ob.put(i, xb.get(i) > threshold ? gb.get(i) : 0f);
+                }
+                return true;
+            };
+        }
+        // x > 0 without a branch (signs are random, so a branch mispredicts half the time): with b the
+        // bits of x, x > 0 exactly when 0 < b <= bits(+inf) as signed ints (negatives, zeros and NaNs fail)
         return () -> {
-            for (int i = 0; i < n; i++) {
-                ob.put(i, xb.get(i) > threshold ? gb.get(i) : 0f);
+            for (long i = 0; i < n; i++) {
+                int b = Float.floatToRawIntBits(xb.get(i));
+                int mask = (-b >> 31) & ((b - 0x7F800001) >> 31);
+                ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
             }
             return true;
         };
