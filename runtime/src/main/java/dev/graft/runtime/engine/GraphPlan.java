@@ -348,6 +348,15 @@ public final class GraphPlan implements AutoCloseable {
             throw new IllegalStateException("op '" + op.getName() + "' (" + cop.opName() + "): " + (shapes == null ? "no" : shapes.size())
                     + " output shapes for " + outNames.size() + " outputs");
         }
+        if (cop.opName().equals("reshape") && outNames.size() == 1 && !dataDependent && args.length >= 1 && ConvKernels.contiguous(args[0])
+                && sd.getVariable(outNames.get(0)).dataType() == args[0].dataType() && java.util.Arrays.stream(shapes.get(0).getShape()).reduce(1, (p, q) -> p * q) == args[0].length()) {
+            // a reshape of a dense row-major array is a view of it: no copy, no op to run
+            INDArray view = args[0].reshape('c', shapes.get(0).getShape());
+            if (view.data() == args[0].data() && ConvKernels.contiguous(view)) {
+                values.put(outNames.get(0), view);
+                return () -> true;
+            }
+        }
         INDArray[] outs = new INDArray[shapes.size()];
         for (int i = 0; i < outs.length; i++) {
             outs[i] = allocate(sd, outNames.get(i), shapes.get(i));
