@@ -84,8 +84,9 @@ public final class Dl4jPeer {
     public static void main(String[] args) {
         String which = args.length > 0 ? args[0] : "all";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 128;
-        int steps = args.length > 2 ? Integer.parseInt(args[2]) : 60;
-        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 15;
+        // the same as graft bench: a JVM peer is timed after the JIT compiler has done its work
+        int steps = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 150;
         for (String w : which.equals("all") ? new String[] {"mlp", "cnn"} : new String[] {which}) {
             System.out.println(run(w, batch, steps, warmup));
         }

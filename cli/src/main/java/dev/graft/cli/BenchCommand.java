@@ -46,10 +46,10 @@ final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--steps", paramLabel = "N", description = "timed steps (default ${DEFAULT-VALUE})")
-    int steps = 60;
+    int steps = 100;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first (default ${DEFAULT-VALUE})")
-    int warmup = 15;
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first, so the JIT compiler has compiled the hot loops (default ${DEFAULT-VALUE})")
+    int warmup = 150;
 
     @Option(names = "--model", paramLabel = "mlp|cnn|FILE", description = "for onnx-*: a bundled model or an .onnx file (default ${DEFAULT-VALUE})")
     String model = "mlp";

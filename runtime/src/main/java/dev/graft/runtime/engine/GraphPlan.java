@@ -81,9 +81,19 @@ public final class GraphPlan implements AutoCloseable {
 
     /**
      * With {@code -Dgraft.plan.profile=true}, the CPU time of the calling thread each planned op took, summed over runs, by
-     * {@code name (op)}; {@code null} otherwise. For finding what dominates a step.
+     * {@code name (op)}; {@code null} otherwise. For finding what dominates a step; the table is printed
+     * to standard error when the JVM exits.
      */
     static final Map<String, long[]> PROFILE = Boolean.getBoolean("graft.plan.profile") ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+
+    static {
+        if (PROFILE != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("planned ops by CPU time (graft.plan.profile): total ms, runs, op");
+                profileReport().forEach(System.err::println);
+            }, "graft-plan-profile"));
+        }
+    }
 
     private static Kernel profiled(String name, Kernel s) {
         long[] acc = PROFILE.computeIfAbsent(name, k -> new long[2]);
