@@ -87,7 +87,7 @@ final class ConvKernels {
      * oH oW]}, row-major): row {@code (c, ky, kx)} holds the input pixel each output position sees
      * through that kernel tap, 0 in the padding. Unit horizontal stride copies whole runs.
      */
-    static void im2col(float[] x, int xOff, Geometry g, float[] col) {
+    static void im2col(float[] x, int xOff, Geometry g, float[] col, int colOff) {
         int oH = g.oH();
         int oW = g.oW();
         int n = oH * oW;
@@ -95,7 +95,7 @@ final class ConvKernels {
         for (int c = 0; c < g.iC(); c++) {
             for (int ky = 0; ky < g.kH(); ky++) {
                 for (int kx = 0; kx < g.kW(); kx++, r++) {
-                    int base = r * n;
+                    int base = colOff + r * n;
                     int ix0 = kx * g.dW() - g.pW();
                     int lo = g.sW() == 1 ? Math.max(0, -ix0) : 0;
                     int hi = g.sW() == 1 ? Math.max(lo, Math.min(oW, g.iW() - ix0)) : 0;
@@ -186,12 +186,15 @@ final class ConvKernels {
     }
 
     /** What a forward step leaves for its gradient step. */
-    record Shared(INDArray x, INDArray w, Geometry g, Input input, INDArray wMat) {
+    record Shared(INDArray x, INDArray w, Geometry g, Input input, INDArray wMat, float[] cols) {
     }
 
     private static boolean fits(Geometry g) {
         return (long) g.bS() * g.iC() * g.iH() * g.iW() < Integer.MAX_VALUE && (long) g.k() * g.n() < Integer.MAX_VALUE;
     }
+
+    /** Largest batch of columns (in floats) kept on the heap for the gradient step to reuse: 64 MB. */
+    private static final long KEEP_COLUMNS = 16L << 20;
 
     /**
      * The forward step {@code z = conv(x, w) + b}, or {@code null} when the arrays do not fit this
@@ -210,7 +213,10 @@ final class ConvKernels {
         int oC = g.oC();
         int xStride = g.iC() * g.iH() * g.iW();
         Input input = new Input(x);
-        float[] col = new float[k * n];
+        // the columns of the whole batch when they are not too large: the gradient step then reuses them
+        long all = (long) g.bS() * k * n;
+        float[] cols = all <= KEEP_COLUMNS ? new float[(int) all] : null;
+        float[] col = cols != null ? cols : new float[k * n];
         INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
         FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
         INDArray wMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
@@ -221,13 +227,14 @@ final class ConvKernels {
         INDArray z3 = z.reshape('c', g.bS(), oC, n);
         INDArray b1 = b == null ? null : b.reshape(oC);
         BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(z3, b1, z3, 1);
-        shared.put(x, new Shared(x, w, g, input, wMat));
+        shared.put(x, new Shared(x, w, g, input, wMat, cols));
         return () -> {
             input.load();
             wMat.assign(w.permute(3, 2, 0, 1));
             for (int i = 0; i < g.bS(); i++) {
-                im2col(input.values, i * xStride, g, col);
-                pcol.put(col, 0, col.length);
+                int at = cols != null ? i * k * n : 0;
+                im2col(input.values, i * xStride, g, col, at);
+                pcol.put(col, at, k * n);
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
                         oC, n, k, 1f, pw, k, pcol, n, 0f, outs[i], n);
             }
@@ -258,6 +265,7 @@ final class ConvKernels {
         boolean reuse = f != null && f.w() == w && f.g().equals(g);
         Input input = reuse ? f.input() : new Input(x);
         INDArray wMat = reuse ? f.wMat() : Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
+        float[] kept = reuse ? f.cols() : null;
         float[] col = new float[k * n];
         INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
         FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
@@ -281,8 +289,12 @@ final class ConvKernels {
                 java.util.Arrays.fill(dxHeap, 0f);
             }
             for (int i = 0; i < g.bS(); i++) {
-                im2col(input.values, i * xStride, g, col);
-                pcol.put(col, 0, col.length);
+                if (kept != null) {
+                    pcol.put(kept, i * k * n, k * n);
+                } else {
+                    im2col(input.values, i * xStride, g, col, 0);
+                    pcol.put(col, 0, col.length);
+                }
                 // dW += dz_i [oC, n] . col_i^T [n, k]
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
                         oC, k, n, 1f, dzs[i], n, pcol, n, i == 0 ? 0f : 1f, pdw, k);
