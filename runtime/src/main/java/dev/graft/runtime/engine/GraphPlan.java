@@ -473,7 +473,7 @@ public final class GraphPlan implements AutoCloseable {
     /**
      * The plans of one graph, by output names and placeholder shapes (a few are kept: a training run
      * sees the batch size and the smaller last batch of an epoch). When the graph's ops cannot be
-     * planned, {@link #run} returns {@code null} and says why once in the log.
+     * planned, {@link #run} returns {@code null} and says why once, as a warning in the log.
      */
     static final class Cache implements AutoCloseable {
         private static final int MAX_PLANS = 4;
@@ -502,7 +502,8 @@ public final class GraphPlan implements AutoCloseable {
             String why = unsupported.computeIfAbsent(outputs, o -> {
                 String w = GraphPlan.unsupported(sd, o);
                 if (w != null) {
-                    LOG.info("the {} graph runs on SameDiff's executor: {} cannot be planned", what, w);
+                    LOG.warn("the {} graph runs on SameDiff's own executor, which is slower and allocates memory on every call: {} cannot be planned",
+                            what, w);
                 }
                 return w == null ? "" : w;
             });
