@@ -122,6 +122,10 @@ public final class OrtEngine implements InferenceEngine {
     private final List<IoSpec> inputs;
     private final List<IoSpec> outputs;
     private final Map<String, IoSpec> inputsByName;
+    /** What each call needs to know of the inputs, worked out once: see {@link #acceptable}. */
+    private final InputPlan[] inputPlans;
+    /** Per output name: the output's declaration (null for an output ORT adds) and its array maker. */
+    private final Map<String, OutputPlan> outputPlans;
     /** run holds the read side, close the write side: a session is never closed under a running call. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean closed;
@@ -137,6 +141,43 @@ public final class OrtEngine implements InferenceEngine {
         for (IoSpec s : this.inputs) {
             inputsByName.put(s.name(), s);
         }
+        this.inputPlans = this.inputs.stream().map(InputPlan::new).toArray(InputPlan[]::new);
+        this.outputPlans = new java.util.HashMap<>();
+        for (IoSpec s : this.outputs) {
+            outputPlans.put(s.name(), new OutputPlan(s, new OutputArrays()));
+        }
+    }
+
+    /**
+     * One declared input, as the per-call check needs it: the only ND4J type it accepts (null when
+     * it accepts none, i.e. when only the full check's message will do) and its sizes (-1 where free;
+     * null when the rank is unknown).
+     */
+    private static final class InputPlan {
+        final IoSpec spec;
+        final String name;
+        final ElementType type;
+        final DataType nd4jType;
+        final long[] dims;
+
+        InputPlan(IoSpec spec) {
+            this.spec = spec;
+            this.name = spec.name();
+            this.type = spec.type();
+            DataType d = spec.kind() == Kind.TENSOR && spec.type() != ElementType.UNDEFINED && feedable(spec.type())
+                    ? spec.type().nd4j().orElse(null) : null;
+            // the full check compares ONNX types: an ND4J type is taken only when it maps back to the declared one
+            this.nd4jType = d != null && ND4J_TO_ONNX.get(d) == spec.type() ? d : null;
+            this.dims = spec.dims();
+        }
+
+        /** Whether a tensor of type {@code UNDEFINED} (the model does not say) is declared: any feedable type goes. */
+        boolean anyType() {
+            return spec.kind() == Kind.TENSOR && type == ElementType.UNDEFINED;
+        }
+    }
+
+    private record OutputPlan(IoSpec spec, OutputArrays arrays) {
     }
 
     /** Opens a model with the {@link Options#DEFAULT default options}. */
@@ -310,7 +351,9 @@ public final class OrtEngine implements InferenceEngine {
             if (closed) {
                 throw new IllegalStateException("this OrtEngine for " + model + " is closed");
             }
-            validate(feed);
+            if (!acceptable(feed)) {
+                validate(feed); // throws, naming every problem
+            }
             return runValidated(feed);
         } finally {
             lock.readLock().unlock();
@@ -318,14 +361,15 @@ public final class OrtEngine implements InferenceEngine {
     }
 
     private Map<String, INDArray> runValidated(Map<String, INDArray> feed) {
-        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
-        List<INDArray> keepAlive = new ArrayList<>();
+        Map<String, OnnxTensor> tensors = new java.util.HashMap<>(inputPlans.length * 2);
+        // ORT reads the arrays' off-heap buffers in place: they must stay reachable until the run ends
+        INDArray[] keepAlive = new INDArray[inputPlans.length];
         try {
-            for (IoSpec spec : inputs) {
-                // ORT reads the array's off-heap buffer in place: the array must stay reachable until the run ends
-                INDArray a = Tensors.packed(feed.get(spec.name()));
-                keepAlive.add(a);
-                tensors.put(spec.name(), toTensor(a, spec));
+            for (int i = 0; i < inputPlans.length; i++) {
+                InputPlan p = inputPlans[i];
+                INDArray a = Tensors.packed(feed.get(p.name));
+                keepAlive[i] = a;
+                tensors.put(p.name, toTensor(a, p.spec));
             }
             try (OrtSession.Result result = session.run(tensors)) {
                 Map<String, INDArray> out = new LinkedHashMap<>();
@@ -344,6 +388,60 @@ public final class OrtEngine implements InferenceEngine {
     }
 
     // ---- validation ------------------------------------------------------------------------
+
+    /**
+     * Whether the inputs pass every check of {@link #validate} (the same checks, made on precomputed
+     * declarations without building a single message). When it says no, {@link #validate} runs and
+     * names the problems; it may say no to inputs {@link #validate} accepts, never yes to inputs it
+     * refuses.
+     */
+    private boolean acceptable(Map<String, INDArray> feed) {
+        if (feed == null || feed.size() != inputPlans.length) {
+            return false; // none given, some missing or some unknown (the plans' names are distinct)
+        }
+        for (InputPlan p : inputPlans) {
+            INDArray a = feed.get(p.name);
+            if (a == null) {
+                return false;
+            }
+            DataType dt = a.dataType();
+            if (p.nd4jType != null) {
+                if (dt != p.nd4jType) {
+                    return false;
+                }
+            } else if (!p.anyType() || !feedable(ND4J_TO_ONNX.get(dt))) {
+                return false;
+            }
+            if (p.dims != null) {
+                long[] shape = a.shape();
+                if (shape.length != p.dims.length) {
+                    return false;
+                }
+                for (int i = 0; i < shape.length; i++) {
+                    if (p.dims[i] >= 0 && p.dims[i] != shape[i]) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The ONNX type fed for each ND4J type that has one (what {@link ElementType#fromNd4j} says, without searching). */
+    private static final Map<DataType, ElementType> ND4J_TO_ONNX = nd4jToOnnx();
+
+    private static Map<DataType, ElementType> nd4jToOnnx() {
+        Map<DataType, ElementType> m = new java.util.EnumMap<>(DataType.class);
+        for (DataType d : DataType.values()) {
+            ElementType.fromNd4j(d).ifPresent(e -> m.put(d, e));
+        }
+        return m;
+    }
+
+    /** Whether ONNX Runtime can be given a tensor of this type (null: no ONNX type at all). */
+    private static boolean feedable(ElementType et) {
+        return et != null && (toOrtType(et) != null || (isUnsigned(et) && OrtInternals.unsignedInputsAvailable()));
+    }
 
     private void validate(Map<String, INDArray> feed) {
         if (feed == null) {
@@ -392,7 +490,7 @@ public final class OrtEngine implements InferenceEngine {
             return "input '" + spec.name() + "' is " + given + " but " + want + " (cast it to ND4J " + spec.type().nd4j().map(Object::toString).orElse("?")
                     + ")";
         }
-        if (toOrtType(et.get()) == null && !(isUnsigned(et.get()) && OrtInternals.unsignedInputsAvailable())) {
+        if (!feedable(et.get())) {
             return "input '" + spec.name() + "' is " + given + "; ONNX Runtime's Java API cannot take " + et.get().onnxName() + " tensors";
         }
         if (spec.rankKnown()) {
@@ -428,7 +526,7 @@ public final class OrtEngine implements InferenceEngine {
     // ---- conversion ------------------------------------------------------------------------
 
     private OnnxTensor toTensor(INDArray a, IoSpec spec) throws OrtException {
-        ElementType et = ElementType.fromNd4j(a.dataType()).orElseThrow();
+        ElementType et = ND4J_TO_ONNX.get(a.dataType());
         long[] shape = a.shape();
         ByteBuffer bytes;
         if (a.isEmpty() || a.length() == 0) {
@@ -459,14 +557,25 @@ public final class OrtEngine implements InferenceEngine {
         };
     }
 
-    /** ORT's Java enum numbers types its own way (FLOAT is 10), so types are matched by name. */
-    static ElementType elementType(TensorInfo info) {
-        String n = info.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "");
-        try {
-            return ElementType.valueOf(n);
-        } catch (IllegalArgumentException e) {
-            return ElementType.UNDEFINED;
+    /** ORT's Java enum numbers types its own way (FLOAT is 10), so types are matched by name (once, here). */
+    private static final Map<TensorInfo.OnnxTensorType, ElementType> ORT_TO_ONNX = ortToOnnx();
+
+    private static Map<TensorInfo.OnnxTensorType, ElementType> ortToOnnx() {
+        Map<TensorInfo.OnnxTensorType, ElementType> m = new java.util.EnumMap<>(TensorInfo.OnnxTensorType.class);
+        for (TensorInfo.OnnxTensorType t : TensorInfo.OnnxTensorType.values()) {
+            ElementType e;
+            try {
+                e = ElementType.valueOf(t.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", ""));
+            } catch (IllegalArgumentException x) {
+                e = ElementType.UNDEFINED;
+            }
+            m.put(t, e);
         }
+        return m;
+    }
+
+    static ElementType elementType(TensorInfo info) {
+        return info.onnxType == null ? ElementType.UNDEFINED : ORT_TO_ONNX.get(info.onnxType);
     }
 
     private static boolean isUnsigned(ElementType et) {
@@ -503,7 +612,8 @@ public final class OrtEngine implements InferenceEngine {
         if (info.getNumElements() == 0) {
             return Nd4j.create(dt, shape);
         }
-        INDArray a = Nd4j.createUninitialized(dt, shape);
+        OutputPlan plan = outputPlans.get(name);
+        INDArray a = plan != null ? plan.arrays().uninitialized(dt, shape) : Nd4j.createUninitialized(dt, shape);
         ByteBuffer dst = a.data().asNio();
         ByteBuffer src = nativeBuffer(t);
         if (src.remaining() != dst.capacity()) {

@@ -5,6 +5,7 @@ import dev.graft.onnx.InferenceEngineFactory;
 import dev.graft.onnx.UnsupportedOpsException;
 import dev.graft.onnx.proto.ElementType;
 import dev.graft.onnx.proto.TestProtos;
+import dev.graft.onnx.proto.Tensors;
 import dev.graft.runtime.GraftException;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.NodeProto;
@@ -101,6 +102,72 @@ class OrtEngineTest {
         assertThat(engine.run(feed("x", view, "bias", bias())).get("y")).isEqualTo(expected);
         assertThat(engine.run(feed("x", fortran, "bias", bias())).get("y")).isEqualTo(expected);
         assertThat(base.getRow(0).toFloatVector()).containsExactly(9, 9, 9); // inputs are not modified
+    }
+
+    /** relu((x + bias) * [1, 2, 3]), what add_relu.onnx computes, in plain Java. */
+    private static float[] addRelu(float[][] x, float[] bias) {
+        float[] y = new float[x.length * 3];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < 3; j++) {
+                y[i * 3 + j] = Math.max(0f, (x[i][j] + bias[j]) * (j + 1));
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void inPlaceAndCopiedInputsGiveTheReferenceAnswer() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        float[][] x = new float[64][3];
+        for (float[] row : x) {
+            for (int j = 0; j < 3; j++) {
+                row[j] = (float) (rng.nextDouble() * 4 - 2);
+            }
+        }
+        float[] b = {0.5f, -1f, 0.25f};
+        float[] expected = addRelu(x, b);
+        INDArray packed = Nd4j.createFromArray(x); // c order, from the buffer's start: handed to ORT in place
+        assertThat(Tensors.isPacked(packed)).isTrue();
+        // the same values as a view: every other row of a bigger array, and offset; then f order: both copied first
+        INDArray big = Nd4j.create(DataType.FLOAT, 129, 3);
+        for (int i = 0; i < 64; i++) {
+            big.putRow(2 * i + 1, packed.getRow(i));
+        }
+        INDArray strided = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2, 129), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertThat(Tensors.isPacked(strided)).isFalse();
+        INDArray offset = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 65), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertThat(offset.offset()).isNotZero();
+        INDArray fortran = packed.dup('f');
+        INDArray bias = Nd4j.createFromArray(b);
+        for (INDArray in : List.of(packed, strided, fortran)) {
+            assertThat(engine.run(feed("x", in, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(expected);
+        }
+        float[][] firstRows = new float[64][];
+        for (int i = 0; i < 64; i++) {
+            firstRows[i] = i % 2 == 0 ? x[i / 2] : new float[] {0, 0, 0}; // rows 1..64 of big
+        }
+        assertThat(engine.run(feed("x", offset, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(firstRows, b));
+        assertThat(packed.toFloatMatrix()).isEqualTo(x); // inputs are not modified
+    }
+
+    @Test
+    void everyRunReturnsArraysOfItsOwn() {
+        INDArray first = engine.run(feed("x", x(), "bias", bias())).get("y");
+        INDArray second = engine.run(feed("x", x(), "bias", bias())).get("y");
+        assertThat(first.data()).isNotSameAs(second.data());
+        first.assign(-1f);
+        assertThat(second.ravel().toFloatVector()).containsExactly(2, 0, 12, 1, 2, 3);
+        // the batch size changes between runs and back
+        for (int n : new int[] {1, 7, 2, 7}) {
+            float[][] x = new float[n][];
+            for (int i = 0; i < n; i++) {
+                x[i] = new float[] {i, -i, 0.5f * i};
+            }
+            INDArray y = engine.run(feed("x", Nd4j.createFromArray(x), "bias", bias())).get("y");
+            assertThat(y.shape()).containsExactly(n, 3);
+            assertThat(y.ravel().toFloatVector()).isEqualTo(addRelu(x, new float[] {1, 1, 1}));
+        }
+        assertThat(first.ravel().toFloatVector()).containsOnly(-1f);
     }
 
     @Test
