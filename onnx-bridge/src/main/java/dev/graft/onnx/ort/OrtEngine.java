@@ -59,7 +59,8 @@ import java.util.stream.Collectors;
  * NIO buffer; float inputs as a direct {@code FloatBuffer}); other layouts are copied once with
  * {@code dup('c')}. Each output is copied once, from ONNX Runtime's native buffer into a new ND4J
  * array, because ONNX Runtime frees its output memory when the run's result is closed (see {@link
- * OrtInternals}; without it, twice).
+ * OrtInternals}; without it, twice). The arrays returned are the caller's: {@link INDArray#close()}
+ * frees one's memory at once instead of when a garbage collection finds it unreachable.
  *
  * <p>{@link #run} may be called from several threads at once (ONNX Runtime sessions are
  * thread-safe); {@link #close} waits for running calls. ONNX Runtime's public Java API cannot make
