@@ -373,7 +373,7 @@ public final class OrtEngine implements InferenceEngine {
                 tensors.put(p.name, toTensor(a, p.spec));
             }
             try (OrtSession.Result result = session.run(tensors)) {
-                Map<String, INDArray> out = new LinkedHashMap<>();
+                Map<String, INDArray> out = new LinkedHashMap<>(outputPlans.size() * 2);
                 for (Map.Entry<String, OnnxValue> e : result) {
                     out.put(e.getKey(), toArray(e.getKey(), e.getValue()));
                 }
@@ -430,6 +430,17 @@ public final class OrtEngine implements InferenceEngine {
 
     /** The ONNX type fed for each ND4J type that has one (what {@link ElementType#fromNd4j} says, without searching). */
     private static final Map<DataType, ElementType> ND4J_TO_ONNX = nd4jToOnnx();
+
+    /** The ND4J type of each ONNX type ND4J can hold ({@link ElementType#nd4j()}, without an Optional per call). */
+    private static final Map<ElementType, DataType> ONNX_TO_ND4J = onnxToNd4j();
+
+    private static Map<ElementType, DataType> onnxToNd4j() {
+        Map<ElementType, DataType> m = new java.util.EnumMap<>(ElementType.class);
+        for (ElementType e : ElementType.values()) {
+            e.nd4j().ifPresent(d -> m.put(e, d));
+        }
+        return m;
+    }
 
     private static Map<DataType, ElementType> nd4jToOnnx() {
         Map<DataType, ElementType> m = new java.util.EnumMap<>(DataType.class);
@@ -607,8 +618,10 @@ public final class OrtEngine implements InferenceEngine {
         }
         TensorInfo info = t.getInfo();
         ElementType et = elementType(info);
-        DataType dt = et.nd4j().orElseThrow(() -> GraftException.data("output '" + name + "' of " + modelName + " is a " + et.onnxName()
-                + " tensor, which ND4J arrays cannot hold"));
+        DataType dt = ONNX_TO_ND4J.get(et);
+        if (dt == null) {
+            throw GraftException.data("output '" + name + "' of " + modelName + " is a " + et.onnxName() + " tensor, which ND4J arrays cannot hold");
+        }
         long[] shape = info.getShape();
         if (info.getNumElements() == 0) {
             return Nd4j.create(dt, shape);
