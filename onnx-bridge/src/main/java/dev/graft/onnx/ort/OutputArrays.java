@@ -21,8 +21,10 @@ import java.util.Arrays;
  * Nd4j#createUninitialized} makes them. Safe for use from several threads.
  */
 final class OutputArrays {
-    /** Whether this ND4J is the CPU backend whose array constructor takes shared shape information. */
-    private static final boolean CPU_BACKEND = cpuBackend();
+    /** Whether ND4J's active backend is the CPU one, whose array constructor takes shared shape information (asked on first use, not when an engine opens). */
+    private static final class Backend {
+        static final boolean CPU = cpuBackend();
+    }
 
     /** A type and shape, and ND4J's shape information for them (never modified; shared by every array of this layout). */
     private record Layout(DataType type, long[] shape, org.nd4j.linalg.cpu.nativecpu.buffer.LongBuffer info, long[] javaInfo) {
@@ -32,7 +34,7 @@ final class OutputArrays {
 
     /** An uninitialised c-ordered array of this type and shape; its contents are whatever the memory held. */
     INDArray uninitialized(DataType type, long[] shape) {
-        if (!CPU_BACKEND || shape.length == 0) {
+        if (shape.length == 0 || !Backend.CPU) {
             return Nd4j.createUninitialized(type, shape);
         }
         long length = 1;
