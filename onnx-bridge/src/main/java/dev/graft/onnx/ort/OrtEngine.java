@@ -57,10 +57,13 @@ import java.util.stream.Collectors;
  * Runtime never sees an input it would choke on. Arrays are passed to ONNX Runtime without a copy
  * when they are c-ordered, contiguous and not offset (ND4J's off-heap buffer is wrapped as a direct
  * NIO buffer; float inputs as a direct {@code FloatBuffer}); other layouts are copied once with
- * {@code dup('c')}. Each output is copied once, from ONNX Runtime's native buffer into a new ND4J
- * array, because ONNX Runtime frees its output memory when the run's result is closed (see {@link
- * OrtInternals}; without it, twice). The arrays returned are the caller's: {@link INDArray#close()}
- * frees one's memory at once instead of when a garbage collection finds it unreachable.
+ * {@code dup('c')}. The tensor made over an array's memory is kept for the next call, which uses it
+ * again when it feeds the same memory with the same type and shape (as a program that refills one
+ * input array does); the tensor reads the memory when the model runs, so it sees the new values.
+ * Each output is copied once, from ONNX Runtime's native buffer into a new ND4J array, because ONNX
+ * Runtime frees its output memory when the run's result is closed (see {@link OrtInternals}; without
+ * it, twice). The arrays returned are the caller's: {@link INDArray#close()} frees one's memory at
+ * once instead of when a garbage collection finds it unreachable.
  *
  * <p>{@link #run} may be called from several threads at once (ONNX Runtime sessions are
  * thread-safe); {@link #close} waits for running calls. ONNX Runtime's public Java API cannot make
@@ -125,6 +128,8 @@ public final class OrtEngine implements InferenceEngine {
     private final Map<String, IoSpec> inputsByName;
     /** What each call needs to know of the inputs, worked out once: see {@link #acceptable}. */
     private final InputPlan[] inputPlans;
+    /** Per input, the tensor the last call made over a packed array's memory (see {@link HeldTensor}); null when none or in use. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<HeldTensor> heldTensors;
     /** Per output name: the output's declaration (null for an output ORT adds) and its array maker. */
     private final Map<String, OutputPlan> outputPlans;
     /** run holds the read side, close the write side: a session is never closed under a running call. */
@@ -143,6 +148,7 @@ public final class OrtEngine implements InferenceEngine {
             inputsByName.put(s.name(), s);
         }
         this.inputPlans = this.inputs.stream().map(InputPlan::new).toArray(InputPlan[]::new);
+        this.heldTensors = new java.util.concurrent.atomic.AtomicReferenceArray<>(inputPlans.length);
         this.outputPlans = new java.util.HashMap<>();
         for (IoSpec s : this.outputs) {
             outputPlans.put(s.name(), new OutputPlan(s, new OutputArrays()));
@@ -361,16 +367,49 @@ public final class OrtEngine implements InferenceEngine {
         }
     }
 
+    /**
+     * The tensor made for one input over a packed array's own memory, kept after the call so that the
+     * next call feeding that same memory (the same ND4J buffer, not closed, at the same address) with
+     * the same type and shape uses it again instead of making another: a tensor reads the memory when
+     * the model runs, so whatever the array holds then is what the model sees. The buffer is held
+     * weakly (the tensor does not keep it alive and is never used once it is gone).
+     */
+    private record HeldTensor(java.lang.ref.WeakReference<org.nd4j.linalg.api.buffer.DataBuffer> buffer, long address, DataType type, long[] shape,
+            OnnxTensor tensor) {
+        static HeldTensor of(INDArray a, OnnxTensor t) {
+            return new HeldTensor(new java.lang.ref.WeakReference<>(a.data()), a.data().address(), a.dataType(), a.shape().clone(), t);
+        }
+
+        boolean fits(INDArray a) {
+            org.nd4j.linalg.api.buffer.DataBuffer d = a.data();
+            return buffer.get() == d && !d.wasClosed() && d.address() == address && a.dataType() == type && Arrays.equals(a.shape(), shape);
+        }
+    }
+
     private Map<String, INDArray> runValidated(Map<String, INDArray> feed) {
-        Map<String, OnnxTensor> tensors = new java.util.HashMap<>(inputPlans.length * 2);
+        int n = inputPlans.length;
+        Map<String, OnnxTensor> tensors = new java.util.HashMap<>(n * 2);
+        HeldTensor[] used = new HeldTensor[n];
         // ORT reads the arrays' off-heap buffers in place: they must stay reachable until the run ends
-        INDArray[] keepAlive = new INDArray[inputPlans.length];
+        INDArray[] keepAlive = new INDArray[n];
         try {
-            for (int i = 0; i < inputPlans.length; i++) {
+            for (int i = 0; i < n; i++) {
                 InputPlan p = inputPlans[i];
-                INDArray a = Tensors.packed(feed.get(p.name));
+                INDArray given = feed.get(p.name);
+                INDArray a = Tensors.packed(given);
                 keepAlive[i] = a;
-                tensors.put(p.name, toTensor(a, p.spec));
+                // a held tensor is taken for this call alone: no other call can use or close it meanwhile
+                HeldTensor h = heldTensors.getAndSet(i, null);
+                if (h != null && a == given && !a.isEmpty() && h.fits(a)) {
+                    used[i] = h;
+                } else {
+                    if (h != null) {
+                        h.tensor().close();
+                    }
+                    OnnxTensor t = toTensor(a, p.spec);
+                    used[i] = a == given && !a.isEmpty() ? HeldTensor.of(a, t) : new HeldTensor(null, 0, null, null, t);
+                }
+                tensors.put(p.name, used[i].tensor());
             }
             try (OrtSession.Result result = session.run(tensors)) {
                 Map<String, INDArray> out = new LinkedHashMap<>(outputPlans.size() * 2);
@@ -383,7 +422,12 @@ public final class OrtEngine implements InferenceEngine {
             throw new GraftException(Code.DATA, "ONNX Runtime failed running " + modelName + " on inputs " + describe(feed) + ": "
                     + oneLine(e.getMessage()), e);
         } finally {
-            tensors.values().forEach(OnnxTensor::close);
+            for (int i = 0; i < n; i++) {
+                HeldTensor h = used[i];
+                if (h != null && (h.buffer() == null || !heldTensors.compareAndSet(i, null, h))) {
+                    h.tensor().close(); // a copy's tensor, or another call has put its own back first
+                }
+            }
             Reference.reachabilityFence(keepAlive);
         }
     }
@@ -662,6 +706,12 @@ public final class OrtEngine implements InferenceEngine {
         try {
             if (!closed) {
                 closed = true;
+                for (int i = 0; i < heldTensors.length(); i++) {
+                    HeldTensor h = heldTensors.getAndSet(i, null);
+                    if (h != null) {
+                        h.tensor().close();
+                    }
+                }
                 closeQuietly(session);
             }
         } finally {

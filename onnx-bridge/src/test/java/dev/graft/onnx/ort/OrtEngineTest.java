@@ -171,6 +171,59 @@ class OrtEngineTest {
     }
 
     @Test
+    void anArrayFedAgainIsReadAgain() {
+        // the tensor made over an array's memory is kept for the next call feeding the same memory: it must see the new values
+        try (OrtEngine e = OrtEngine.open(MODEL)) {
+            float[][] x = {{1, -2, 3}, {0, 0, 0}};
+            INDArray in = Nd4j.createFromArray(x);
+            INDArray bias = bias();
+            assertThat(e.run(feed("x", in, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(x, new float[] {1, 1, 1}));
+            float[][] x2 = {{-5, 4, 0.5f}, {2, 2, -1}};
+            in.assign(Nd4j.createFromArray(x2));
+            bias.assign(Nd4j.createFromArray(0f, -3f, 1f));
+            assertThat(e.run(feed("x", in, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(x2, new float[] {0, -3, 1}));
+            // an array sharing another's memory (ND4J gives a reshaped array a buffer object of its own over the same memory)
+            INDArray flat = Nd4j.createFromArray(1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f);
+            INDArray rows = flat.reshape(3, 3);
+            assertThat(rows.data().address()).isEqualTo(flat.data().address());
+            float[][] r3 = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}};
+            assertThat(e.run(feed("x", rows, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(r3, new float[] {0, -3, 1}));
+            flat.muli(-1f);
+            float[][] minus = {{-1, -2, -3}, {-4, -5, -6}, {-7, -8, -9}};
+            assertThat(e.run(feed("x", rows, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(minus, new float[] {0, -3, 1}));
+            // two rows of it: not packed (copied), then the whole again
+            assertThat(e.run(feed("x", rows.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3), org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                    "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(new float[][] {minus[1], minus[2]}, new float[] {0, -3, 1}));
+            assertThat(e.run(feed("x", rows, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(minus, new float[] {0, -3, 1}));
+            // a closed array is refused as ND4J refuses it, and the engine carries on
+            INDArray closed = Nd4j.createFromArray(x);
+            e.run(feed("x", closed, "bias", bias));
+            closed.close();
+            assertThatThrownBy(() -> e.run(feed("x", closed, "bias", bias))).isInstanceOf(RuntimeException.class);
+            assertThat(e.run(feed("x", Nd4j.createFromArray(x), "bias", bias)).get("y").ravel().toFloatVector())
+                    .isEqualTo(addRelu(x, new float[] {0, -3, 1}));
+        }
+    }
+
+    @Test
+    void oneArrayFedFromSeveralThreadsAtOnce() throws Exception {
+        INDArray in = x();
+        INDArray bias = bias();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<INDArray>> fs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                fs.add(pool.submit(() -> engine.run(feed("x", in, "bias", bias)).get("y")));
+            }
+            for (Future<INDArray> f : fs) {
+                assertThat(f.get().ravel().toFloatVector()).containsExactly(2, 0, 12, 1, 2, 3);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unknownInputNamesListTheModelsInputs() {
         GraftException e = catchThrowableOfType(GraftException.class, () -> engine.run(feed("X", x(), "bias", bias())));
         assertThat(e.code()).isEqualTo(GraftException.Code.DATA);
