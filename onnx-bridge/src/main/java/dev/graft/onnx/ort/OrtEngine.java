@@ -130,8 +130,8 @@ public final class OrtEngine implements InferenceEngine {
     private final InputPlan[] inputPlans;
     /** Per input, the tensor the last call made over a packed array's memory (see {@link HeldTensor}); null when none or in use. */
     private final java.util.concurrent.atomic.AtomicReferenceArray<HeldTensor> heldTensors;
-    /** Per output name: the output's declaration (null for an output ORT adds) and its array maker. */
-    private final Map<String, OutputPlan> outputPlans;
+    /** Per output name, what makes its arrays (one per call, sharing ND4J's shape information). */
+    private final Map<String, OutputArrays> outputArrays;
     /** run holds the read side, close the write side: a session is never closed under a running call. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean closed;
@@ -149,9 +149,9 @@ public final class OrtEngine implements InferenceEngine {
         }
         this.inputPlans = this.inputs.stream().map(InputPlan::new).toArray(InputPlan[]::new);
         this.heldTensors = new java.util.concurrent.atomic.AtomicReferenceArray<>(inputPlans.length);
-        this.outputPlans = new java.util.HashMap<>();
+        this.outputArrays = new java.util.HashMap<>();
         for (IoSpec s : this.outputs) {
-            outputPlans.put(s.name(), new OutputPlan(s, new OutputArrays()));
+            outputArrays.put(s.name(), new OutputArrays());
         }
     }
 
@@ -182,9 +182,6 @@ public final class OrtEngine implements InferenceEngine {
         boolean anyType() {
             return spec.kind() == Kind.TENSOR && type == ElementType.UNDEFINED;
         }
-    }
-
-    private record OutputPlan(IoSpec spec, OutputArrays arrays) {
     }
 
     /** Opens a model with the {@link Options#DEFAULT default options}. */
@@ -412,7 +409,7 @@ public final class OrtEngine implements InferenceEngine {
                 tensors.put(p.name, used[i].tensor());
             }
             try (OrtSession.Result result = session.run(tensors)) {
-                Map<String, INDArray> out = new LinkedHashMap<>(outputPlans.size() * 2);
+                Map<String, INDArray> out = new LinkedHashMap<>(outputArrays.size() * 2);
                 for (Map.Entry<String, OnnxValue> e : result) {
                     out.put(e.getKey(), toArray(e.getKey(), e.getValue()));
                 }
@@ -670,8 +667,8 @@ public final class OrtEngine implements InferenceEngine {
         if (info.getNumElements() == 0) {
             return Nd4j.create(dt, shape);
         }
-        OutputPlan plan = outputPlans.get(name);
-        INDArray a = plan != null ? plan.arrays().uninitialized(dt, shape) : Nd4j.createUninitialized(dt, shape);
+        OutputArrays arrays = outputArrays.get(name);
+        INDArray a = arrays != null ? arrays.uninitialized(dt, shape) : Nd4j.createUninitialized(dt, shape);
         ByteBuffer dst = a.data().asNio();
         ByteBuffer src = nativeBuffer(t);
         if (src.remaining() != dst.capacity()) {
