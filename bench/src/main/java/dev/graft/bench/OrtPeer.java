@@ -3,6 +3,7 @@ package dev.graft.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.graft.cli.bench.Measure;
 import dev.graft.cli.bench.OnnxBench;
@@ -15,7 +16,8 @@ import java.util.SplittableRandom;
 /**
  * The raw ONNX Runtime peer: the bundled benchmark model run with ONNX Runtime's own Java API (one
  * session, the input tensor made once, each call {@code session.run} and closing the result), with
- * the same threads, batch and timing as {@code graft bench onnx-ort}. The ratio of the two is what
+ * the same session options (threads, logging; ONNX Runtime's defaults otherwise), batch and timing as
+ * {@code graft bench onnx-ort}. The ratio of the two is what
  * Graft's engine adds. Prints one JSON line.
  *
  * <p>{@code java -cp ... dev.graft.bench.OrtPeer [mlp|cnn|FILE.onnx] [batch] [threads] [steps] [warmup]}
@@ -31,10 +33,13 @@ public final class OrtPeer {
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 60;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 15;
         Path file = OnnxBench.modelFile(model);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        // the session options OrtEngine uses; everything else (all graph optimisations, sequential execution, memory
+        // arena and patterns) is ONNX Runtime's default in both
+        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "graft");
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
+            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             try (OrtSession session = env.createSession(file.toString(), so)) {
                 String input = session.getInputNames().iterator().next();
                 float[] v = new float[batch * 28 * 28];

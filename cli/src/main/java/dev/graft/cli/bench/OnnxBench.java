@@ -72,6 +72,12 @@ public final class OnnxBench {
         return Nd4j.rand(DataType.FLOAT, shape);
     }
 
+    private static void release(INDArray a) {
+        if (a.closeable()) {
+            a.close();
+        }
+    }
+
     /**
      * Time per inference batch through the named engine ({@code native}, or {@code ort} with
      * {@code threads} intra-op threads).
@@ -91,6 +97,11 @@ public final class OnnxBench {
             }
             InferenceEngine.IoSpec in = e.inputs().get(0);
             Map<String, INDArray> feed = Map.of(in.name(), input(in, batch, 0));
+            if (e instanceof OrtEngine) {
+                // its outputs are new arrays of the caller's: freed after each call, as the raw ONNX Runtime peer closes
+                // its Result and PyTorch frees its tensors, instead of piling up until a garbage collection frees them
+                return Measure.timedWithCpu(() -> e.run(feed).values().forEach(OnnxBench::release), warmup, steps);
+            }
             return Measure.timedWithCpu(() -> e.run(feed), warmup, steps);
         }
     }

@@ -57,9 +57,13 @@ import java.util.stream.Collectors;
  * Runtime never sees an input it would choke on. Arrays are passed to ONNX Runtime without a copy
  * when they are c-ordered, contiguous and not offset (ND4J's off-heap buffer is wrapped as a direct
  * NIO buffer; float inputs as a direct {@code FloatBuffer}); other layouts are copied once with
- * {@code dup('c')}. Each output is copied once, from ONNX Runtime's native buffer into a new ND4J
- * array, because ONNX Runtime frees its output memory when the run's result is closed (see {@link
- * OrtInternals}; without it, twice).
+ * {@code dup('c')}. The tensor made over an array's memory is kept for the next call, which uses it
+ * again when it feeds the same memory with the same type and shape (as a program that refills one
+ * input array does); the tensor reads the memory when the model runs, so it sees the new values.
+ * Each output is copied once, from ONNX Runtime's native buffer into a new ND4J array, because ONNX
+ * Runtime frees its output memory when the run's result is closed (see {@link OrtInternals}; without
+ * it, twice). The arrays returned are the caller's: {@link INDArray#close()} frees one's memory at
+ * once instead of when a garbage collection finds it unreachable.
  *
  * <p>{@link #run} may be called from several threads at once (ONNX Runtime sessions are
  * thread-safe); {@link #close} waits for running calls. ONNX Runtime's public Java API cannot make
@@ -122,6 +126,12 @@ public final class OrtEngine implements InferenceEngine {
     private final List<IoSpec> inputs;
     private final List<IoSpec> outputs;
     private final Map<String, IoSpec> inputsByName;
+    /** What each call needs to know of the inputs, worked out once: see {@link #acceptable}. */
+    private final InputPlan[] inputPlans;
+    /** Per input, the tensor the last call made over a packed array's memory (see {@link HeldTensor}); null when none or in use. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<HeldTensor> heldTensors;
+    /** Per output name, what makes its arrays (one per call, sharing ND4J's shape information). */
+    private final Map<String, OutputArrays> outputArrays;
     /** run holds the read side, close the write side: a session is never closed under a running call. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean closed;
@@ -136,6 +146,41 @@ public final class OrtEngine implements InferenceEngine {
         this.inputsByName = new LinkedHashMap<>();
         for (IoSpec s : this.inputs) {
             inputsByName.put(s.name(), s);
+        }
+        this.inputPlans = this.inputs.stream().map(InputPlan::new).toArray(InputPlan[]::new);
+        this.heldTensors = new java.util.concurrent.atomic.AtomicReferenceArray<>(inputPlans.length);
+        this.outputArrays = new java.util.HashMap<>();
+        for (IoSpec s : this.outputs) {
+            outputArrays.put(s.name(), new OutputArrays());
+        }
+    }
+
+    /**
+     * One declared input, as the per-call check needs it: the only ND4J type it accepts (null when
+     * it accepts none, i.e. when only the full check's message will do) and its sizes (-1 where free;
+     * null when the rank is unknown).
+     */
+    private static final class InputPlan {
+        final IoSpec spec;
+        final String name;
+        final ElementType type;
+        final DataType nd4jType;
+        final long[] dims;
+
+        InputPlan(IoSpec spec) {
+            this.spec = spec;
+            this.name = spec.name();
+            this.type = spec.type();
+            DataType d = spec.kind() == Kind.TENSOR && spec.type() != ElementType.UNDEFINED && feedable(spec.type())
+                    ? spec.type().nd4j().orElse(null) : null;
+            // the full check compares ONNX types: an ND4J type is taken only when it maps back to the declared one
+            this.nd4jType = d != null && ND4J_TO_ONNX.get(d) == spec.type() ? d : null;
+            this.dims = spec.dims();
+        }
+
+        /** Whether a tensor of type {@code UNDEFINED} (the model does not say) is declared: any feedable type goes. */
+        boolean anyType() {
+            return spec.kind() == Kind.TENSOR && type == ElementType.UNDEFINED;
         }
     }
 
@@ -310,25 +355,61 @@ public final class OrtEngine implements InferenceEngine {
             if (closed) {
                 throw new IllegalStateException("this OrtEngine for " + model + " is closed");
             }
-            validate(feed);
+            if (!acceptable(feed)) {
+                validate(feed); // throws, naming every problem
+            }
             return runValidated(feed);
         } finally {
             lock.readLock().unlock();
         }
     }
 
+    /**
+     * The tensor made for one input over a packed array's own memory, kept after the call so that the
+     * next call feeding that same memory (the same ND4J buffer, not closed, at the same address) with
+     * the same type and shape uses it again instead of making another: a tensor reads the memory when
+     * the model runs, so whatever the array holds then is what the model sees. The buffer is held
+     * weakly (the tensor does not keep it alive and is never used once it is gone).
+     */
+    private record HeldTensor(java.lang.ref.WeakReference<org.nd4j.linalg.api.buffer.DataBuffer> buffer, long address, DataType type, long[] shape,
+            OnnxTensor tensor) {
+        static HeldTensor of(INDArray a, OnnxTensor t) {
+            return new HeldTensor(new java.lang.ref.WeakReference<>(a.data()), a.data().address(), a.dataType(), a.shape().clone(), t);
+        }
+
+        boolean fits(INDArray a) {
+            org.nd4j.linalg.api.buffer.DataBuffer d = a.data();
+            return buffer.get() == d && !d.wasClosed() && d.address() == address && a.dataType() == type && Arrays.equals(a.shape(), shape);
+        }
+    }
+
     private Map<String, INDArray> runValidated(Map<String, INDArray> feed) {
-        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
-        List<INDArray> keepAlive = new ArrayList<>();
+        int n = inputPlans.length;
+        Map<String, OnnxTensor> tensors = new java.util.HashMap<>(n * 2);
+        HeldTensor[] used = new HeldTensor[n];
+        // ORT reads the arrays' off-heap buffers in place: they must stay reachable until the run ends
+        INDArray[] keepAlive = new INDArray[n];
         try {
-            for (IoSpec spec : inputs) {
-                // ORT reads the array's off-heap buffer in place: the array must stay reachable until the run ends
-                INDArray a = Tensors.packed(feed.get(spec.name()));
-                keepAlive.add(a);
-                tensors.put(spec.name(), toTensor(a, spec));
+            for (int i = 0; i < n; i++) {
+                InputPlan p = inputPlans[i];
+                INDArray given = feed.get(p.name);
+                INDArray a = Tensors.packed(given);
+                keepAlive[i] = a;
+                // a held tensor is taken for this call alone: no other call can use or close it meanwhile
+                HeldTensor h = heldTensors.getAndSet(i, null);
+                if (h != null && a == given && !a.isEmpty() && h.fits(a)) {
+                    used[i] = h;
+                } else {
+                    if (h != null) {
+                        h.tensor().close();
+                    }
+                    OnnxTensor t = toTensor(a, p.spec);
+                    used[i] = a == given && !a.isEmpty() ? HeldTensor.of(a, t) : new HeldTensor(null, 0, null, null, t);
+                }
+                tensors.put(p.name, used[i].tensor());
             }
             try (OrtSession.Result result = session.run(tensors)) {
-                Map<String, INDArray> out = new LinkedHashMap<>();
+                Map<String, INDArray> out = new LinkedHashMap<>(outputArrays.size() * 2);
                 for (Map.Entry<String, OnnxValue> e : result) {
                     out.put(e.getKey(), toArray(e.getKey(), e.getValue()));
                 }
@@ -338,12 +419,82 @@ public final class OrtEngine implements InferenceEngine {
             throw new GraftException(Code.DATA, "ONNX Runtime failed running " + modelName + " on inputs " + describe(feed) + ": "
                     + oneLine(e.getMessage()), e);
         } finally {
-            tensors.values().forEach(OnnxTensor::close);
+            for (int i = 0; i < n; i++) {
+                HeldTensor h = used[i];
+                if (h != null && (h.buffer() == null || !heldTensors.compareAndSet(i, null, h))) {
+                    h.tensor().close(); // a copy's tensor, or another call has put its own back first
+                }
+            }
             Reference.reachabilityFence(keepAlive);
         }
     }
 
     // ---- validation ------------------------------------------------------------------------
+
+    /**
+     * Whether the inputs pass every check of {@link #validate} (the same checks, made on precomputed
+     * declarations without building a single message). When it says no, {@link #validate} runs and
+     * names the problems; it may say no to inputs {@link #validate} accepts, never yes to inputs it
+     * refuses.
+     */
+    private boolean acceptable(Map<String, INDArray> feed) {
+        if (feed == null || feed.size() != inputPlans.length) {
+            return false; // none given, some missing or some unknown (the plans' names are distinct)
+        }
+        for (InputPlan p : inputPlans) {
+            INDArray a = feed.get(p.name);
+            if (a == null) {
+                return false;
+            }
+            DataType dt = a.dataType();
+            if (p.nd4jType != null) {
+                if (dt != p.nd4jType) {
+                    return false;
+                }
+            } else if (!p.anyType() || !feedable(ND4J_TO_ONNX.get(dt))) {
+                return false;
+            }
+            if (p.dims != null) {
+                long[] shape = a.shape();
+                if (shape.length != p.dims.length) {
+                    return false;
+                }
+                for (int i = 0; i < shape.length; i++) {
+                    if (p.dims[i] >= 0 && p.dims[i] != shape[i]) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The ONNX type fed for each ND4J type that has one (what {@link ElementType#fromNd4j} says, without searching). */
+    private static final Map<DataType, ElementType> ND4J_TO_ONNX = nd4jToOnnx();
+
+    /** The ND4J type of each ONNX type ND4J can hold ({@link ElementType#nd4j()}, without an Optional per call). */
+    private static final Map<ElementType, DataType> ONNX_TO_ND4J = onnxToNd4j();
+
+    private static Map<ElementType, DataType> onnxToNd4j() {
+        Map<ElementType, DataType> m = new java.util.EnumMap<>(ElementType.class);
+        for (ElementType e : ElementType.values()) {
+            e.nd4j().ifPresent(d -> m.put(e, d));
+        }
+        return m;
+    }
+
+    private static Map<DataType, ElementType> nd4jToOnnx() {
+        Map<DataType, ElementType> m = new java.util.EnumMap<>(DataType.class);
+        for (DataType d : DataType.values()) {
+            ElementType.fromNd4j(d).ifPresent(e -> m.put(d, e));
+        }
+        return m;
+    }
+
+    /** Whether ONNX Runtime can be given a tensor of this type (null: no ONNX type at all). */
+    private static boolean feedable(ElementType et) {
+        return et != null && (toOrtType(et) != null || (isUnsigned(et) && OrtInternals.unsignedInputsAvailable()));
+    }
 
     private void validate(Map<String, INDArray> feed) {
         if (feed == null) {
@@ -392,7 +543,7 @@ public final class OrtEngine implements InferenceEngine {
             return "input '" + spec.name() + "' is " + given + " but " + want + " (cast it to ND4J " + spec.type().nd4j().map(Object::toString).orElse("?")
                     + ")";
         }
-        if (toOrtType(et.get()) == null && !(isUnsigned(et.get()) && OrtInternals.unsignedInputsAvailable())) {
+        if (!feedable(et.get())) {
             return "input '" + spec.name() + "' is " + given + "; ONNX Runtime's Java API cannot take " + et.get().onnxName() + " tensors";
         }
         if (spec.rankKnown()) {
@@ -428,7 +579,7 @@ public final class OrtEngine implements InferenceEngine {
     // ---- conversion ------------------------------------------------------------------------
 
     private OnnxTensor toTensor(INDArray a, IoSpec spec) throws OrtException {
-        ElementType et = ElementType.fromNd4j(a.dataType()).orElseThrow();
+        ElementType et = ND4J_TO_ONNX.get(a.dataType());
         long[] shape = a.shape();
         ByteBuffer bytes;
         if (a.isEmpty() || a.length() == 0) {
@@ -459,14 +610,25 @@ public final class OrtEngine implements InferenceEngine {
         };
     }
 
-    /** ORT's Java enum numbers types its own way (FLOAT is 10), so types are matched by name. */
-    static ElementType elementType(TensorInfo info) {
-        String n = info.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "");
-        try {
-            return ElementType.valueOf(n);
-        } catch (IllegalArgumentException e) {
-            return ElementType.UNDEFINED;
+    /** ORT's Java enum numbers types its own way (FLOAT is 10), so types are matched by name (once, here). */
+    private static final Map<TensorInfo.OnnxTensorType, ElementType> ORT_TO_ONNX = ortToOnnx();
+
+    private static Map<TensorInfo.OnnxTensorType, ElementType> ortToOnnx() {
+        Map<TensorInfo.OnnxTensorType, ElementType> m = new java.util.EnumMap<>(TensorInfo.OnnxTensorType.class);
+        for (TensorInfo.OnnxTensorType t : TensorInfo.OnnxTensorType.values()) {
+            ElementType e;
+            try {
+                e = ElementType.valueOf(t.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", ""));
+            } catch (IllegalArgumentException x) {
+                e = ElementType.UNDEFINED;
+            }
+            m.put(t, e);
         }
+        return m;
+    }
+
+    static ElementType elementType(TensorInfo info) {
+        return info.onnxType == null ? ElementType.UNDEFINED : ORT_TO_ONNX.get(info.onnxType);
     }
 
     private static boolean isUnsigned(ElementType et) {
@@ -497,13 +659,16 @@ public final class OrtEngine implements InferenceEngine {
         }
         TensorInfo info = t.getInfo();
         ElementType et = elementType(info);
-        DataType dt = et.nd4j().orElseThrow(() -> GraftException.data("output '" + name + "' of " + modelName + " is a " + et.onnxName()
-                + " tensor, which ND4J arrays cannot hold"));
+        DataType dt = ONNX_TO_ND4J.get(et);
+        if (dt == null) {
+            throw GraftException.data("output '" + name + "' of " + modelName + " is a " + et.onnxName() + " tensor, which ND4J arrays cannot hold");
+        }
         long[] shape = info.getShape();
         if (info.getNumElements() == 0) {
             return Nd4j.create(dt, shape);
         }
-        INDArray a = Nd4j.createUninitialized(dt, shape);
+        OutputArrays arrays = outputArrays.get(name);
+        INDArray a = arrays != null ? arrays.uninitialized(dt, shape) : Nd4j.createUninitialized(dt, shape);
         ByteBuffer dst = a.data().asNio();
         ByteBuffer src = nativeBuffer(t);
         if (src.remaining() != dst.capacity()) {
@@ -538,6 +703,12 @@ public final class OrtEngine implements InferenceEngine {
         try {
             if (!closed) {
                 closed = true;
+                for (int i = 0; i < heldTensors.length(); i++) {
+                    HeldTensor h = heldTensors.getAndSet(i, null);
+                    if (h != null) {
+                        h.tensor().close();
+                    }
+                }
                 closeQuietly(session);
             }
         } finally {

@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.TensorInfo;
 import dev.graft.onnx.proto.ElementType;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -28,7 +30,8 @@ import java.nio.ByteBuffer;
 final class OrtInternals {
     static final String TESTED_VERSION = "1.19";
 
-    private static final Method GET_BUFFER;
+    /** {@code OnnxTensor.getBuffer()}, as a method handle: no reflective call (nor accessor generation) on the hot path. */
+    private static final MethodHandle GET_BUFFER;
     private static final Method CREATE_FROM_BUFFER;
     private static final Field API_HANDLE;
     private static final Field DEFAULT_ALLOCATOR;
@@ -37,7 +40,7 @@ final class OrtInternals {
     private static final Constructor<OnnxTensor> TENSOR;
 
     static {
-        Method getBuffer = null;
+        MethodHandle getBuffer = null;
         Method create = null;
         Field api = null;
         Field alloc = null;
@@ -49,11 +52,12 @@ final class OrtInternals {
                 && version != null && (version.equals(TESTED_VERSION) || version.startsWith(TESTED_VERSION + "."));
         if (enabled) {
             try {
-                getBuffer = OnnxTensor.class.getDeclaredMethod("getBuffer");
-                if (getBuffer.getReturnType() != ByteBuffer.class) {
-                    throw new NoSuchMethodException("getBuffer returns " + getBuffer.getReturnType());
+                Method m = OnnxTensor.class.getDeclaredMethod("getBuffer");
+                if (m.getReturnType() != ByteBuffer.class) {
+                    throw new NoSuchMethodException("getBuffer returns " + m.getReturnType());
                 }
-                getBuffer.setAccessible(true);
+                m.setAccessible(true);
+                getBuffer = MethodHandles.lookup().unreflect(m);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 getBuffer = null;
             }
@@ -107,8 +111,11 @@ final class OrtInternals {
             return null;
         }
         try {
-            return (ByteBuffer) GET_BUFFER.invoke(t);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            return (ByteBuffer) GET_BUFFER.invokeExact(t);
+        } catch (Throwable e) {
+            if (e instanceof Error err && !(e instanceof LinkageError)) {
+                throw err;
+            }
             return null;
         }
     }

@@ -5,6 +5,7 @@ import dev.graft.onnx.InferenceEngineFactory;
 import dev.graft.onnx.UnsupportedOpsException;
 import dev.graft.onnx.proto.ElementType;
 import dev.graft.onnx.proto.TestProtos;
+import dev.graft.onnx.proto.Tensors;
 import dev.graft.runtime.GraftException;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.NodeProto;
@@ -101,6 +102,125 @@ class OrtEngineTest {
         assertThat(engine.run(feed("x", view, "bias", bias())).get("y")).isEqualTo(expected);
         assertThat(engine.run(feed("x", fortran, "bias", bias())).get("y")).isEqualTo(expected);
         assertThat(base.getRow(0).toFloatVector()).containsExactly(9, 9, 9); // inputs are not modified
+    }
+
+    /** relu((x + bias) * [1, 2, 3]), what add_relu.onnx computes, in plain Java. */
+    private static float[] addRelu(float[][] x, float[] bias) {
+        float[] y = new float[x.length * 3];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < 3; j++) {
+                y[i * 3 + j] = Math.max(0f, (x[i][j] + bias[j]) * (j + 1));
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void inPlaceAndCopiedInputsGiveTheReferenceAnswer() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        float[][] x = new float[64][3];
+        for (float[] row : x) {
+            for (int j = 0; j < 3; j++) {
+                row[j] = (float) (rng.nextDouble() * 4 - 2);
+            }
+        }
+        float[] b = {0.5f, -1f, 0.25f};
+        float[] expected = addRelu(x, b);
+        INDArray packed = Nd4j.createFromArray(x); // c order, from the buffer's start: handed to ORT in place
+        assertThat(Tensors.isPacked(packed)).isTrue();
+        // the same values as a view: every other row of a bigger array, and offset; then f order: both copied first
+        INDArray big = Nd4j.create(DataType.FLOAT, 129, 3);
+        for (int i = 0; i < 64; i++) {
+            big.putRow(2 * i + 1, packed.getRow(i));
+        }
+        INDArray strided = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2, 129), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertThat(Tensors.isPacked(strided)).isFalse();
+        INDArray offset = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 65), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertThat(offset.offset()).isNotZero();
+        INDArray fortran = packed.dup('f');
+        INDArray bias = Nd4j.createFromArray(b);
+        for (INDArray in : List.of(packed, strided, fortran)) {
+            assertThat(engine.run(feed("x", in, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(expected);
+        }
+        float[][] firstRows = new float[64][];
+        for (int i = 0; i < 64; i++) {
+            firstRows[i] = i % 2 == 0 ? x[i / 2] : new float[] {0, 0, 0}; // rows 1..64 of big
+        }
+        assertThat(engine.run(feed("x", offset, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(firstRows, b));
+        assertThat(packed.toFloatMatrix()).isEqualTo(x); // inputs are not modified
+    }
+
+    @Test
+    void everyRunReturnsArraysOfItsOwn() {
+        INDArray first = engine.run(feed("x", x(), "bias", bias())).get("y");
+        INDArray second = engine.run(feed("x", x(), "bias", bias())).get("y");
+        assertThat(first.data()).isNotSameAs(second.data());
+        first.assign(-1f);
+        assertThat(second.ravel().toFloatVector()).containsExactly(2, 0, 12, 1, 2, 3);
+        // the batch size changes between runs and back
+        for (int n : new int[] {1, 7, 2, 7}) {
+            float[][] x = new float[n][];
+            for (int i = 0; i < n; i++) {
+                x[i] = new float[] {i, -i, 0.5f * i};
+            }
+            INDArray y = engine.run(feed("x", Nd4j.createFromArray(x), "bias", bias())).get("y");
+            assertThat(y.shape()).containsExactly(n, 3);
+            assertThat(y.ravel().toFloatVector()).isEqualTo(addRelu(x, new float[] {1, 1, 1}));
+        }
+        assertThat(first.ravel().toFloatVector()).containsOnly(-1f);
+    }
+
+    @Test
+    void anArrayFedAgainIsReadAgain() {
+        // the tensor made over an array's memory is kept for the next call feeding the same memory: it must see the new values
+        try (OrtEngine e = OrtEngine.open(MODEL)) {
+            float[][] x = {{1, -2, 3}, {0, 0, 0}};
+            INDArray in = Nd4j.createFromArray(x);
+            INDArray bias = bias();
+            assertThat(e.run(feed("x", in, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(x, new float[] {1, 1, 1}));
+            float[][] x2 = {{-5, 4, 0.5f}, {2, 2, -1}};
+            in.assign(Nd4j.createFromArray(x2));
+            bias.assign(Nd4j.createFromArray(0f, -3f, 1f));
+            assertThat(e.run(feed("x", in, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(x2, new float[] {0, -3, 1}));
+            // an array sharing another's memory (ND4J gives a reshaped array a buffer object of its own over the same memory)
+            INDArray flat = Nd4j.createFromArray(1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f);
+            INDArray rows = flat.reshape(3, 3);
+            assertThat(rows.data().address()).isEqualTo(flat.data().address());
+            float[][] r3 = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}};
+            assertThat(e.run(feed("x", rows, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(r3, new float[] {0, -3, 1}));
+            flat.muli(-1f);
+            float[][] minus = {{-1, -2, -3}, {-4, -5, -6}, {-7, -8, -9}};
+            assertThat(e.run(feed("x", rows, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(minus, new float[] {0, -3, 1}));
+            // two rows of it: not packed (copied), then the whole again
+            assertThat(e.run(feed("x", rows.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3), org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                    "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(new float[][] {minus[1], minus[2]}, new float[] {0, -3, 1}));
+            assertThat(e.run(feed("x", rows, "bias", bias)).get("y").ravel().toFloatVector()).isEqualTo(addRelu(minus, new float[] {0, -3, 1}));
+            // a closed array is refused as ND4J refuses it, and the engine carries on
+            INDArray closed = Nd4j.createFromArray(x);
+            e.run(feed("x", closed, "bias", bias));
+            closed.close();
+            assertThatThrownBy(() -> e.run(feed("x", closed, "bias", bias))).isInstanceOf(RuntimeException.class);
+            assertThat(e.run(feed("x", Nd4j.createFromArray(x), "bias", bias)).get("y").ravel().toFloatVector())
+                    .isEqualTo(addRelu(x, new float[] {0, -3, 1}));
+        }
+    }
+
+    @Test
+    void oneArrayFedFromSeveralThreadsAtOnce() throws Exception {
+        INDArray in = x();
+        INDArray bias = bias();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<INDArray>> fs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                fs.add(pool.submit(() -> engine.run(feed("x", in, "bias", bias)).get("y")));
+            }
+            for (Future<INDArray> f : fs) {
+                assertThat(f.get().ravel().toFloatVector()).containsExactly(2, 0, 12, 1, 2, 3);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
