@@ -30,8 +30,9 @@ public final class OrtPeer {
         String model = args.length > 0 ? args[0] : "mlp";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 128;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        int steps = args.length > 3 ? Integer.parseInt(args[3]) : 60;
-        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 15;
+        // the same protocol as graft bench: a JVM is timed after the JIT compiler has done its work
+        int steps = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 150;
         Path file = OnnxBench.modelFile(model);
         // the session options OrtEngine uses; everything else (all graph optimisations, sequential execution, memory
         // arena and patterns) is ONNX Runtime's default in both
