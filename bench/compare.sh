@@ -40,7 +40,8 @@ CLI_CP="$HERE/cli/target/graft-cli-0.1.0-SNAPSHOT.jar:$HERE/cli/target/lib/*"
 BENCH_CP="$HERE/bench/target/graft-bench-0.1.0-SNAPSHOT.jar:$HERE/bench/target/lib/*"
 # the launcher's BLAS defaults, for every JVM here (numpy runs without them)
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
-JAVA=(java -XX:+UseParallelGC)
+# the launcher's JVM options (./graft): parallel collector, 16 MB young generation
+JAVA=(java -XX:+UseParallelGC -Xmn16m)
 mkdir -p "$(dirname "$OUTFILE")"
 : >"$OUTFILE"
 
