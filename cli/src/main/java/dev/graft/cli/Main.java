@@ -30,6 +30,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Logging.quiet();
+        Preload.startFor(args);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -45,6 +46,7 @@ public final class Main implements Runnable {
             }
             err.println("internal error (a bug in Graft or a plugin; please report it with this trace):");
             ex.printStackTrace(err);
+            Preload.reportFailure(err);
             return BUG;
         });
         cl.setParameterExceptionHandler((ex, args1) -> {
@@ -54,6 +56,7 @@ public final class Main implements Runnable {
                     + "--help' for usage");
             return GraftException.Code.USAGE.exitCode();
         });
+        Preload.awaitLogging();
         return cl.execute(args);
     }
 

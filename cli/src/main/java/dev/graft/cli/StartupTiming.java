@@ -11,7 +11,9 @@ import java.time.Instant;
  * Reports, once, how long after the process started the first training step finished: the start-up
  * cost a user waits for (JVM start, class loading, plugin discovery, config, data, native library
  * initialisation, graph building, the first step). The process start is the operating system's
- * ({@link ProcessHandle.Info#startInstant()}, which counts the JVM's own start), else the JVM's.
+ * ({@link ProcessHandle.Info#startInstant()}, which counts the JVM's own start), else the JVM's. The
+ * line also gives the CPU time the process has used by then (all its threads): when the wall time is
+ * much larger than the CPU time a core can give, the machine was busy with other work.
  */
 final class StartupTiming implements TrainingListener {
     private final PrintWriter err;
@@ -29,10 +31,12 @@ final class StartupTiming implements TrainingListener {
         done = true;
         long now = System.currentTimeMillis();
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        long processStart = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(jvmStart);
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        long processStart = info.startInstant().map(Instant::toEpochMilli).orElse(jvmStart);
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
-        err.printf("timing: first training step done %d ms after the process started (%d ms after the JVM started)%n",
-                Duration.ofMillis(now - processStart).toMillis(), uptime);
+        String cpu = info.totalCpuDuration().map(d -> "; " + d.toMillis() + " ms of CPU time, all threads").orElse("");
+        err.printf("timing: first training step done %d ms after the process started (%d ms after the JVM started%s)%n",
+                Duration.ofMillis(now - processStart).toMillis(), uptime, cpu);
         err.flush();
     }
 }
