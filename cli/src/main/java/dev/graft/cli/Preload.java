@@ -15,13 +15,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts, on a background thread, the one-off initialisation that a command using ND4J pays for
  * before its first step, while the main thread parses the command line, discovers plugins and reads
- * the experiment: the logging back end, ND4J's native back end, SameDiff's operation registry (every
- * op class, with the TensorFlow and ONNX op descriptors it parses) and ND4J's op descriptors. Each of
- * these is a class initialiser, so the main thread simply waits for the JVM's class-initialisation
- * lock when it gets there first or meets one still running; nothing is done twice or out of order.
+ * the experiment: the logging back end and ND4J's native back end, and for the commands that train
+ * also SameDiff's operation registry (every op class, with the TensorFlow and ONNX op descriptors it
+ * parses; SameDiff needs it to build a gradient function) and ND4J's op descriptors. Each of these is
+ * a class initialiser, so the main thread simply waits for the JVM's class-initialisation lock when
+ * it gets there first or meets one still running; nothing is done twice or out of order.
  *
- * <p>Only the commands in {@link #COMMANDS} start it. {@code -Dgraft.preload=false} or {@code
- * GRAFT_PRELOAD=off} turns it off. A failure on the background thread is kept, not printed: the
+ * <p>The commands in {@link #TRAINING} preload everything, those in {@link #INFERENCE} logging and the
+ * ND4J back end (they build no gradients), the others nothing. {@code -Dgraft.preload=false} or
+ * {@code GRAFT_PRELOAD=off} turns it off. A failure on the background thread is kept, not printed: the
  * main thread meets the same failure where it needs ND4J, and {@link #failure()} lets the error
  * report show the original cause (a class whose initialiser failed is afterwards only reported as
  * "could not initialize class").
@@ -31,8 +33,10 @@ final class Preload {
     static final String PROPERTY = "graft.preload";
     /** Environment variable: {@code off} turns preloading off. */
     static final String ENV = "GRAFT_PRELOAD";
-    /** The commands that use ND4J soon after they start. */
-    static final Set<String> COMMANDS = Set.of("train", "finetune", "demo", "tune", "eval", "predict");
+    /** The commands that train (and so build a gradient function). */
+    static final Set<String> TRAINING = Set.of("train", "finetune", "demo", "tune");
+    /** The commands that use ND4J without training. */
+    static final Set<String> INFERENCE = Set.of("eval", "predict");
 
     private static final long LOGGING_WAIT_SECONDS = 30;
 
@@ -52,8 +56,8 @@ final class Preload {
     record Step(String name, Runnable work) {
     }
 
-    /** What preloading does, in order: logging first (see {@link #awaitLogging()}), then ND4J. */
-    static List<Step> defaultSteps() {
+    /** What preloading does for a training command, in order: logging first (see {@link #awaitLogging()}), then ND4J. */
+    static List<Step> trainingSteps() {
         return List.of(
                 new Step("logging", LoggerFactory::getILoggerFactory),
                 new Step("ND4J back end", Nd4j::getBackend),
@@ -61,25 +65,36 @@ final class Preload {
                 new Step("ND4J op descriptors", OpDescriptorHolder::opList));
     }
 
-    /**
-     * Whether {@code args} name a command that preloads, given the system properties and environment
-     * (parameters so that the rule can be tested).
-     */
-    static boolean wanted(String[] args, Map<String, String> env, String property) {
-        if (args.length == 0 || !COMMANDS.contains(args[0])) {
-            return false;
-        }
-        if (property != null && property.trim().equalsIgnoreCase("false")) {
-            return false;
-        }
-        String e = env.get(ENV);
-        return e == null || !(e.trim().equalsIgnoreCase("off") || e.trim().equalsIgnoreCase("false") || e.trim().equals("0"));
+    /** What preloading does for a command that only runs models. */
+    static List<Step> inferenceSteps() {
+        return trainingSteps().subList(0, 2);
     }
 
-    /** Starts preloading when {@link #wanted} says so; at most once per JVM. */
+    /**
+     * The names of the steps to preload for {@code args}, given the system property and the environment
+     * (parameters so that the rule can be tested); empty when nothing is preloaded.
+     */
+    static List<String> plan(String[] args, Map<String, String> env, String property) {
+        List<Step> steps = steps(args, env, property);
+        return steps.stream().map(Step::name).toList();
+    }
+
+    private static List<Step> steps(String[] args, Map<String, String> env, String property) {
+        if (args.length == 0 || property != null && property.trim().equalsIgnoreCase("false")) {
+            return List.of();
+        }
+        String e = env.get(ENV);
+        if (e != null && (e.trim().equalsIgnoreCase("off") || e.trim().equalsIgnoreCase("false") || e.trim().equals("0"))) {
+            return List.of();
+        }
+        return TRAINING.contains(args[0]) ? trainingSteps() : INFERENCE.contains(args[0]) ? inferenceSteps() : List.of();
+    }
+
+    /** Starts preloading what {@link #plan} says for {@code args}, if anything; at most once per JVM. */
     static void startFor(String[] args) {
-        if (wanted(args, System.getenv(), System.getProperty(PROPERTY))) {
-            start(defaultSteps());
+        List<Step> steps = steps(args, System.getenv(), System.getProperty(PROPERTY));
+        if (!steps.isEmpty()) {
+            start(steps);
         }
     }
 

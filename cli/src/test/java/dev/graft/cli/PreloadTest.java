@@ -22,25 +22,29 @@ class PreloadTest {
     }
 
     @Test
-    void onlyCommandsThatUseNd4jPreload() {
-        assertThat(Preload.wanted(new String[] {"train", "x.yaml"}, Map.of(), null)).isTrue();
-        assertThat(Preload.wanted(new String[] {"demo"}, Map.of(), null)).isTrue();
-        assertThat(Preload.wanted(new String[] {"predict", "m", "x.csv"}, Map.of(), null)).isTrue();
-        assertThat(Preload.wanted(new String[] {"plugins"}, Map.of(), null)).isFalse();
-        assertThat(Preload.wanted(new String[] {"--version"}, Map.of(), null)).isFalse();
-        assertThat(Preload.wanted(new String[] {"--help", "train"}, Map.of(), null)).isFalse();
-        assertThat(Preload.wanted(new String[0], Map.of(), null)).isFalse();
+    void trainingCommandsPreloadEverythingInferenceCommandsOnlyNd4jOthersNothing() {
+        List<String> all = List.of("logging", "ND4J back end", "SameDiff op registry", "ND4J op descriptors");
+        for (String c : List.of("train", "finetune", "demo", "tune")) {
+            assertThat(Preload.plan(new String[] {c, "x"}, Map.of(), null)).as(c).isEqualTo(all);
+        }
+        for (String c : List.of("eval", "predict")) {
+            assertThat(Preload.plan(new String[] {c, "x"}, Map.of(), null)).as(c).containsExactly("logging", "ND4J back end");
+        }
+        for (String[] args : List.of(new String[] {"plugins"}, new String[] {"--version"}, new String[] {"--help", "train"}, new String[0],
+                new String[] {"export", "m"})) {
+            assertThat(Preload.plan(args, Map.of(), null)).as(String.join(" ", args)).isEmpty();
+        }
     }
 
     @Test
     void propertyAndEnvironmentTurnItOff() {
         String[] train = {"train", "x.yaml"};
-        assertThat(Preload.wanted(train, Map.of(), "false")).isFalse();
-        assertThat(Preload.wanted(train, Map.of(), " FALSE ")).isFalse();
-        assertThat(Preload.wanted(train, Map.of(), "true")).isTrue();
-        assertThat(Preload.wanted(train, Map.of(Preload.ENV, "off"), null)).isFalse();
-        assertThat(Preload.wanted(train, Map.of(Preload.ENV, "0"), null)).isFalse();
-        assertThat(Preload.wanted(train, Map.of(Preload.ENV, "on"), null)).isTrue();
+        assertThat(Preload.plan(train, Map.of(), "false")).isEmpty();
+        assertThat(Preload.plan(train, Map.of(), " FALSE ")).isEmpty();
+        assertThat(Preload.plan(train, Map.of(), "true")).hasSize(4);
+        assertThat(Preload.plan(train, Map.of(Preload.ENV, "off"), null)).isEmpty();
+        assertThat(Preload.plan(train, Map.of(Preload.ENV, "0"), null)).isEmpty();
+        assertThat(Preload.plan(train, Map.of(Preload.ENV, "on"), null)).hasSize(4);
     }
 
     @Test
@@ -100,7 +104,7 @@ class PreloadTest {
 
     @Test
     void theRealStepsLoadNd4jAndSameDiffsRegistry() throws InterruptedException {
-        Preload p = Preload.start(Preload.defaultSteps());
+        Preload p = Preload.start(Preload.trainingSteps());
         assertThat(p.join(300_000)).isTrue();
         assertThat(p.ownFailure()).isNull();
         assertThat(p.step()).isEqualTo("done");
