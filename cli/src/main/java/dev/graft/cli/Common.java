@@ -21,7 +21,15 @@ final class Common {
     boolean ignoreBroken;
 
     Graft graft() {
+        GuiceFlags.preferReflection(pluginPath());
         return Graft.builder().pluginPath(plugins).allowBrokenPlugins(ignoreBroken).build();
+    }
+
+    /** The plugin path entries: {@code --plugins}, then {@code GRAFT_PLUGIN_PATH}. */
+    List<Path> pluginPath() {
+        List<Path> entries = new ArrayList<>(plugins);
+        entries.addAll(dev.graft.runtime.plugin.PluginPath.fromEnvironment());
+        return entries;
     }
 
     static String json(Object o) {

@@ -34,8 +34,8 @@ final class PluginsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Path> entries = new ArrayList<>(common.plugins);
-        entries.addAll(PluginPath.fromEnvironment());
+        List<Path> entries = common.pluginPath();
+        GuiceFlags.preferReflection(entries);
         PluginRegistry reg = PluginRegistry.discover(PluginPath.classLoader(entries, PluginsCommand.class.getClassLoader()));
         PrintStream out = Main.stdout(spec);
         if (describe != null) {

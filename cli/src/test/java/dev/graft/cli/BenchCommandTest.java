@@ -58,11 +58,15 @@ class BenchCommandTest {
                 "--set", "training.epochs=1", "--set", "training.progress=none");
         assertThat(r.exit()).as(r.err()).isZero();
         java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("timing: first training step done (\\d+) ms after the process started \\((\\d+) ms after the JVM started\\)")
+                .compile("timing: first training step done (\\d+) ms after the process started \\((\\d+) ms after the JVM started;"
+                        + " (\\d+) ms of CPU time, all threads\\)")
                 .matcher(r.err());
         assertThat(m.find()).as(r.err()).isTrue();
         // the process started before the JVM did, and this test JVM has been up for a while
         assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(Long.parseLong(m.group(2)) - 20).isPositive();
+        // this JVM has worked (it trained a step) but cannot have used more than all its cores all the time since it started
+        assertThat(Long.parseLong(m.group(3))).isPositive()
+                .isLessThanOrEqualTo((Long.parseLong(m.group(1)) + 1000) * Runtime.getRuntime().availableProcessors());
         assertThat(r.err().split("timing:", -1)).hasSize(2);
     }
 

@@ -31,7 +31,7 @@ class OnnxTestCommandTest {
      * else through a command line set up the way {@link Main#run} sets one up.
      */
     static CliRunner onnxTest(String... args) {
-        if (new CommandLine(new Main()).getSubcommands().containsKey("onnx-test")) {
+        if (Main.commandLine(new String[0]).getSubcommands().containsKey("onnx-test")) {
             List<String> all = new ArrayList<>(List.of("onnx-test"));
             all.addAll(List.of(args));
             return CliRunner.run(all.toArray(String[]::new));

@@ -139,4 +139,18 @@ class PluginDiscoveryTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("units").contains("required");
     }
+
+    @Test
+    @SuppressWarnings("rawtypes")
+    void theInjectorBindsEveryUsableProviderByKindAndIdAndIsBuiltOnce() {
+        dev.graft.runtime.plugin.PluginRegistry reg = dev.graft.runtime.Graft.create().plugins();
+        com.google.inject.Injector injector = reg.injector();
+        assertThat(reg.injector()).isSameAs(injector);
+        Map<String, dev.graft.api.layer.LayerProvider> layers = injector.getInstance(com.google.inject.Key.get(
+                new com.google.inject.TypeLiteral<Map<String, dev.graft.api.layer.LayerProvider>>() { },
+                com.google.inject.name.Names.named("layer")));
+        assertThat(layers).isEqualTo((Map) reg.providers(dev.graft.api.PluginKind.LAYER)).containsKey("dense");
+        assertThat(layers.get("dense")).isSameAs(reg.get(dev.graft.api.PluginKind.LAYER, "dense", null));
+        assertThat(injector.getInstance(dev.graft.runtime.plugin.PluginRegistry.class)).isSameAs(reg);
+    }
 }

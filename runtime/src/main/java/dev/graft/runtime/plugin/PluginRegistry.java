@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -47,12 +48,15 @@ import java.util.stream.Collectors;
  */
 public final class PluginRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
+    /** What a plugin id must look like: lower-kebab-case. */
+    private static final Pattern ID = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     private final List<PluginKind<?>> kinds;
     private final List<PluginInfo> all;
     private final List<String> moduleProblems;
     private final Map<PluginKind<?>, Map<String, Plugin<?>>> byKind;
-    private final Injector injector;
+    private final Injector base;
+    private volatile Injector injector;
 
     private PluginRegistry(List<PluginKind<?>> kinds, List<PluginInfo> all, List<String> moduleProblems, Injector base) {
         this.kinds = List.copyOf(kinds);
@@ -69,7 +73,12 @@ public final class PluginRegistry {
         }
         m.replaceAll((k, v) -> Collections.unmodifiableMap(v));
         this.byKind = Collections.unmodifiableMap(m);
-        this.injector = base.createChildInjector(new AbstractModule() {
+        this.base = base;
+    }
+
+    /** The child injector with the map bindings; built on first use (nothing on the training path needs it). */
+    private Injector createInjector() {
+        return base.createChildInjector(new AbstractModule() {
             @Override
             @SuppressWarnings({"unchecked", "rawtypes"})
             protected void configure() {
@@ -167,7 +176,7 @@ public final class PluginRegistry {
             return new PluginInfo(kind, cls, "", "", "", source, cls, PluginStatus.FAILED,
                     "describing " + cls + " failed: " + rootMessage(e), null);
         }
-        if (id == null || !id.matches("[a-z][a-z0-9]*(-[a-z0-9]+)*")) {
+        if (id == null || !ID.matcher(id).matches()) {
             return new PluginInfo(kind, String.valueOf(id), version, api, desc, source, cls, PluginStatus.FAILED,
                     cls + " has id '" + id + "'; ids must be lower-kebab-case (letters, digits and single dashes)", null);
         }
@@ -299,9 +308,22 @@ public final class PluginRegistry {
                 + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
     }
 
-    /** The injector holding the plugin map bindings and any modules plugin jars contributed. */
+    /**
+     * The injector holding the plugin map bindings and any modules plugin jars contributed. It is
+     * created the first time it is asked for, once.
+     */
     public Injector injector() {
-        return injector;
+        Injector i = injector;
+        if (i == null) {
+            synchronized (this) {
+                i = injector;
+                if (i == null) {
+                    i = createInjector();
+                    injector = i;
+                }
+            }
+        }
+        return i;
     }
 
     /** Logs one warning per problem. */

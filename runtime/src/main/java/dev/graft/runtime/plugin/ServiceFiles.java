@@ -10,6 +10,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads the provider types listed in {@code META-INF/services/<service>} files, the registration
@@ -22,6 +23,9 @@ import java.util.Set;
  * {@code #} comments, duplicates ignored), and reports for each entry the file that listed it.
  */
 final class ServiceFiles {
+    /** A binary class name, as ServiceLoader accepts it. */
+    private static final Pattern CLASS_NAME = Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}.$]*");
+
     private ServiceFiles() {
     }
 
@@ -60,7 +64,7 @@ final class ServiceFiles {
                 if (!seen.add(name)) {
                     continue;
                 }
-                if (!name.matches("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}.$]*")) {
+                if (!CLASS_NAME.matcher(name).matches()) {
                     out.add(new Entry(name, listedIn, null, "'" + name + "' in META-INF/services/" + service.getName() + " of " + listedIn
                             + " is not a class name"));
                     continue;
