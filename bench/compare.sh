@@ -38,8 +38,13 @@ if [ "$BUILD" = 1 ]; then
 fi
 CLI_CP="$HERE/cli/target/graft-cli-0.1.0-SNAPSHOT.jar:$HERE/cli/target/lib/*"
 BENCH_CP="$HERE/bench/target/graft-bench-0.1.0-SNAPSHOT.jar:$HERE/bench/target/lib/*"
-# the launcher's BLAS defaults, for every JVM here (numpy runs without them)
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
+# the launcher's BLAS default on a fresh machine, for every JVM here (numpy runs without it and picks
+# its own kernel): SkylakeX on AVX-512 CPUs, even when this shell's environment pins another core type
+# (the launcher keeps a value set by the user; a comparison of best settings must not inherit it).
+# GRAFT_BENCH_CORETYPE overrides.
+if [ -n "${GRAFT_BENCH_CORETYPE:-}" ]; then export OPENBLAS_CORETYPE="$GRAFT_BENCH_CORETYPE"
+elif grep -qw avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
+echo "compare.sh: the JVMs run with OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" >&2
 # the launcher's JVM options (./graft): parallel collector, 16 MB young generation
 JAVA=(java -XX:+UseParallelGC -Xmn16m)
 mkdir -p "$(dirname "$OUTFILE")"
