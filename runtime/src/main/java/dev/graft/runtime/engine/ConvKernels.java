@@ -2,6 +2,7 @@ package dev.graft.runtime.engine;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import dev.graft.runtime.util.DenseArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -64,13 +65,6 @@ final class ConvKernels {
             return null;
         }
         return new Geometry(kH, kW, sH, sW, pH, pW, dH, dW, (int) x.size(0), (int) x.size(1), iH, iW, (int) w.size(3), oH, oW);
-    }
-
-    static boolean contiguous(INDArray a) {
-        if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.offset() != 0 || a.length() == 0) {
-            return false;
-        }
-        return Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'));
     }
 
     private static FloatPointer[] slices(INDArray a, int count, long stride) {
@@ -203,7 +197,7 @@ final class ConvKernels {
     static GraphPlan.Kernel forward(long[] iArgs, INDArray x, INDArray w, INDArray b, INDArray z, Map<INDArray, Shared> shared,
                                     java.util.List<Object> retain) {
         Geometry g = geometry(iArgs, x, w);
-        if (g == null || !fits(g) || !contiguous(x) || !contiguous(z) || w.dataType() != DataType.FLOAT
+        if (g == null || !fits(g) || !DenseArrays.floats(x) || !DenseArrays.floats(z) || w.dataType() != DataType.FLOAT
                 || !Arrays.equals(z.shape(), new long[] {g.bS(), g.oC(), g.oH(), g.oW()})
                 || (b != null && (b.dataType() != DataType.FLOAT || b.length() != g.oC()))) {
             return null;
@@ -252,9 +246,9 @@ final class ConvKernels {
     static GraphPlan.Kernel backward(long[] iArgs, INDArray x, INDArray w, INDArray dz, INDArray dx, INDArray dw, INDArray db,
                                      boolean needDx, Map<INDArray, Shared> shared, java.util.List<Object> retain) {
         Geometry g = geometry(iArgs, x, w);
-        if (g == null || !fits(g) || !contiguous(x) || !contiguous(dz) || !contiguous(dx) || !contiguous(dw) || w.dataType() != DataType.FLOAT
+        if (g == null || !fits(g) || !DenseArrays.floats(x) || !DenseArrays.floats(dz) || !DenseArrays.floats(dx) || !DenseArrays.floats(dw) || w.dataType() != DataType.FLOAT
                 || !Arrays.equals(dz.shape(), new long[] {g.bS(), g.oC(), g.oH(), g.oW()}) || !Arrays.equals(dx.shape(), x.shape())
-                || !Arrays.equals(dw.shape(), w.shape()) || (db != null && (!contiguous(db) || db.length() != g.oC()))) {
+                || !Arrays.equals(dw.shape(), w.shape()) || (db != null && (!DenseArrays.floats(db) || db.length() != g.oC()))) {
             return null;
         }
         int k = g.k();

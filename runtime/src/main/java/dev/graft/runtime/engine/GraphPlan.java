@@ -1,5 +1,6 @@
 package dev.graft.runtime.engine;
 
+import dev.graft.runtime.util.DenseArrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -358,11 +359,11 @@ public final class GraphPlan implements AutoCloseable {
             throw new IllegalStateException("op '" + op.getName() + "' (" + cop.opName() + "): " + (shapes == null ? "no" : shapes.size())
                     + " output shapes for " + outNames.size() + " outputs");
         }
-        if (cop.opName().equals("reshape") && outNames.size() == 1 && !dataDependent && args.length >= 1 && ConvKernels.contiguous(args[0])
+        if (cop.opName().equals("reshape") && outNames.size() == 1 && !dataDependent && args.length >= 1 && DenseArrays.floats(args[0])
                 && sd.getVariable(outNames.get(0)).dataType() == args[0].dataType() && java.util.Arrays.stream(shapes.get(0).getShape()).reduce(1, (p, q) -> p * q) == args[0].length()) {
             // a reshape of a dense row-major array is a view of it: no copy, no op to run
             INDArray view = args[0].reshape('c', shapes.get(0).getShape());
-            if (view.data() == args[0].data() && ConvKernels.contiguous(view)) {
+            if (view.data() == args[0].data() && DenseArrays.floats(view)) {
                 values.put(outNames.get(0), view);
                 return () -> true;
             }
@@ -547,7 +548,7 @@ public final class GraphPlan implements AutoCloseable {
      */
     private static Kernel reluBackward(DynamicCustomOp op, INDArray x, INDArray dz, INDArray dx) {
         double[] t = op.tArgs();
-        if (!ConvKernels.contiguous(x) || !ConvKernels.contiguous(dz) || !ConvKernels.contiguous(dx)
+        if (!DenseArrays.floats(x) || !DenseArrays.floats(dz) || !DenseArrays.floats(dx)
                 || !Arrays.equals(x.shape(), dz.shape()) || !Arrays.equals(x.shape(), dx.shape()) || x.length() > Integer.MAX_VALUE) {
             return null;
         }
@@ -580,10 +581,9 @@ public final class GraphPlan implements AutoCloseable {
 
     // ---- matrix products straight to the BLAS
 
-    /** A c-ordered, contiguous float matrix at offset 0: what cblas_sgemm can read in place. */
+    /** A dense row-major float matrix: what cblas_sgemm can read in place. */
     private static boolean blasMatrix(INDArray a) {
-        return a != null && a.dataType() == DataType.FLOAT && a.rank() == 2 && a.ordering() == 'c' && a.offset() == 0
-                && a.stride(1) == 1 && a.stride(0) == a.size(1) && a.length() > 0;
+        return a != null && a.rank() == 2 && DenseArrays.floats(a);
     }
 
     private static FloatPointer pointer(INDArray a) {

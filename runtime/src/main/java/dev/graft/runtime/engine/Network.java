@@ -62,6 +62,9 @@ public final class Network {
     private SameDiff inferGraph;
     private static final String GRAD_FN = "grad";
     private String trainExecutor;
+    /** The parameter list of the last planned training step, and the plan outputs it needs. */
+    private List<String> gradNamesWrt;
+    private List<String> gradNamesFor;
     private final GraphPlan.Cache trainPlans = new GraphPlan.Cache("training");
     private final GraphPlan.Cache inferPlans = new GraphPlan.Cache("inference");
     private final GraphPlan.Cache evalPlans = new GraphPlan.Cache("evaluation");
@@ -473,14 +476,22 @@ public final class Network {
             if (sd.getFunction(GRAD_FN) == null) {
                 sd.createGradFunction();
             }
-            gradNames = new ArrayList<>(outputs);
-            for (String p : wrt) {
-                SDVariable g = sd.getVariable(p).getGradient();
-                if (g == null) {
-                    throw new IllegalStateException("parameter " + p + " has no gradient in the training graph");
+            List<String> key = List.copyOf(wrt);
+            if (!key.equals(gradNamesWrt)) {
+                // the plan's outputs: the loss, the state updates, then each parameter's gradient (worked
+                // out once per parameter list, not on every step)
+                List<String> names = new ArrayList<>(outputs);
+                for (String p : wrt) {
+                    SDVariable g = sd.getVariable(p).getGradient();
+                    if (g == null) {
+                        throw new IllegalStateException("parameter " + p + " has no gradient in the training graph");
+                    }
+                    names.add(g.name());
                 }
-                gradNames.add(g.name());
+                gradNamesWrt = key;
+                gradNamesFor = List.copyOf(names);
             }
+            gradNames = gradNamesFor;
             planned = trainPlans.run(sd.getFunction(GRAD_FN), ph, gradNames);
         }
         trainExecutor = planned != null ? "plan" : "samediff";

@@ -3,6 +3,7 @@ package dev.graft.runtime.train;
 import dev.graft.api.Shape;
 import dev.graft.api.data.Examples;
 import dev.graft.api.data.Target;
+import dev.graft.runtime.util.DenseArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -44,7 +45,7 @@ public record Splits(Examples train, Examples validation, Examples test) {
         for (int i = 1; i < shape.length; i++) {
             rest *= shape[i];
         }
-        if (denseRowMajor(a) && denseRowMajor(dest) && rest > 0) {
+        if (DenseArrays.rowMajor(a) && DenseArrays.rowMajor(dest) && rest > 0) {
             // one memory copy per row (ND4J's pullRows costs several times more per batch)
             long row = rest * a.dataType().width();
             org.bytedeco.javacpp.Pointer src = a.data().addressPointer();
@@ -70,14 +71,6 @@ public record Splits(Examples train, Examples validation, Examples test) {
         }
         Nd4j.pullRows(flat, dest.reshape('c', idx.length, rest), 1, ii);
         return dest;
-    }
-
-    /** Whether the array is its whole buffer, densely in row-major order, from the buffer's start. */
-    private static boolean denseRowMajor(INDArray a) {
-        if (a.offset() != 0 || a.data().offset() != 0 || a.ordering() != 'c' || a.data().length() != a.length()) {
-            return false;
-        }
-        return java.util.Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'));
     }
 
     /** Reusable pointer objects for the row copies (their addresses are set before each copy). */
