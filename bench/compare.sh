@@ -45,6 +45,8 @@ BENCH_CP="$HERE/bench/target/graft-bench-0.1.0-SNAPSHOT.jar:$HERE/bench/target/l
 if [ -n "${GRAFT_BENCH_CORETYPE:-}" ]; then export OPENBLAS_CORETYPE="$GRAFT_BENCH_CORETYPE"
 elif grep -qw avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
 echo "compare.sh: the JVMs run with OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" >&2
+# the launcher's allocator settings (./graft; NativeAllocator sets the same in-process when unset)
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}"
 # the launcher's JVM options (./graft): parallel collector, 16 MB young generation
 JAVA=(java -XX:+UseParallelGC -Xmn16m)
 mkdir -p "$(dirname "$OUTFILE")"

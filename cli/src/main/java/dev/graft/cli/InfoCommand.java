@@ -49,6 +49,9 @@ final class InfoCommand implements Callable<Integer> {
                 : environment.get("OMP_NUM_THREADS") != null ? " (OMP_NUM_THREADS)" : " (default)"));
         j.put("blas_threads", env.get("blas.threads"));
         j.put("omp_threads", env.get("omp.threads"));
+        j.put("onednn", String.valueOf(org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN")
+                && org.nd4j.linalg.factory.Nd4j.getEnvironment().helpersAllowed()));
+        j.put("native_allocator", dev.graft.runtime.NativeAllocator.describe());
         List<String> warnings = CpuTuning.problems(cpu, environment);
         List<String> notes = CpuTuning.notes(cpu, environment);
         j.put("warnings", warnings);

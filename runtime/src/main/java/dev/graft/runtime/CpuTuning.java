@@ -194,11 +194,15 @@ public final class CpuTuning {
         return 1;
     }
 
-    /** Applies {@link #configuredThreads()} once per JVM (loads ND4J if it is not loaded yet). */
+    /**
+     * Applies {@link #configuredThreads()} once per JVM (loads ND4J if it is not loaded yet), and the
+     * native allocator's settings ({@link NativeAllocator#apply()}).
+     */
     public static void applyThreads() {
         if (THREADS_APPLIED.compareAndSet(false, true)) {
             setThreads(configuredThreads());
         }
+        NativeAllocator.apply();
     }
 
     /**
@@ -218,6 +222,7 @@ public final class CpuTuning {
         env.setMaxMasterThreads(n);
         org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
         org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+        dev.graft.runtime.engine.OneDnn.init();
         appliedThreads = n;
     }
 

@@ -99,6 +99,11 @@ import java.util.SplittableRandom;
  * Checks are deterministic for a given {@link LayerCheck#seed(long) seed}.
  */
 public final class GradientCheck {
+    static {
+        // SameDiff's execution here runs ND4J's own kernels: oneDNN only for planned ops (OneDnn)
+        dev.graft.runtime.engine.OneDnn.init();
+    }
+
 
     /** Default step of the central difference. */
     public static final double DEFAULT_EPSILON = 1e-6;

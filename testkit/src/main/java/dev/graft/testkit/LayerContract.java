@@ -85,6 +85,11 @@ import java.util.SplittableRandom;
  * ValueGenerator)} and {@link Check#checkInputs}, exactly as for {@link GradientCheck}.
  */
 public final class LayerContract {
+    static {
+        // SameDiff's execution here runs ND4J's own kernels: oneDNN only for planned ops (OneDnn)
+        dev.graft.runtime.engine.OneDnn.init();
+    }
+
 
     /** Default tolerance of the float32 comparison, relative to {@code 1 + |float64 value|}. */
     public static final double DEFAULT_FLOAT32_TOLERANCE = 1e-4;

@@ -13,17 +13,63 @@ import java.util.Map;
 
 /**
  * 2-D convolution and its gradient for planned graphs ({@link GraphPlan}): per example, the input is
- * unfolded (im2col, in Java on a heap copy of the batch) into a small column buffer that stays in the
- * cache, and one BLAS product ({@code cblas_sgemm}) makes the output; the gradient step unfolds again
- * for the weight gradient and folds the column gradient back (col2im) for the input's. ND4J's own
- * {@code conv2d} / {@code conv2d_bp} ops compute the same values but route the products through its
- * slow generic matrix path, and its native {@code im2col} costs several nanoseconds per element
- * (measured: 10 to 25 times slower on the benchmark CNN). Used for float NCHW convolutions with weights
- * in ND4J's {@code [kH, kW, in, out]} layout and explicit padding; anything else runs the op itself.
- * The input's gradient is computed only when something reads it.
+ * unfolded (im2col, in Java on a heap copy of the batch) into a column buffer, and one BLAS product
+ * ({@code cblas_sgemm}) makes the output; the forward step keeps the batch's columns (native memory,
+ * up to 64 MB) and the gradient step multiplies them in place for the weight gradient, and folds the
+ * column gradient back (col2im) for the input's, only when something reads it. ND4J's plain build
+ * runs its {@code conv2d} / {@code conv2d_bp} ops through a slow generic matrix path and a native
+ * {@code im2col} of several nanoseconds per element (10 to 25 times slower on the benchmark CNN). Its
+ * oneDNN build, which Graft ships, is faster for the forward step and for a gradient step that needs
+ * the input's gradient, but always computes that gradient; {@link #ownForward} and
+ * {@link #ownBackward} choose. Used for float NCHW convolutions with weights in ND4J's
+ * {@code [kH, kW, in, out]} layout and explicit padding; anything else runs the op itself.
  */
 final class ConvKernels {
     private ConvKernels() {
+    }
+
+    /**
+     * System property choosing who runs planned convolutions: {@code auto} (the default), {@code graft}
+     * (these kernels) or {@code nd4j} (ND4J's own ops).
+     */
+    static final String PROPERTY = "graft.plan.conv";
+
+    /** Whether ND4J runs this plan's convolution ops on oneDNN ({@link OneDnn}). */
+    static boolean oneDnn() {
+        return OneDnn.enabled();
+    }
+
+    private static String choice() {
+        String v = System.getProperty(PROPERTY, "auto").trim();
+        if (!v.equals("auto") && !v.equals("graft") && !v.equals("nd4j")) {
+            throw new dev.graft.runtime.GraftException(dev.graft.runtime.GraftException.Code.CONFIG,
+                    "system property " + PROPERTY + "='" + v + "' is not a convolution implementation; use 'auto' (the default), 'graft' or 'nd4j'");
+        }
+        return v;
+    }
+
+    /**
+     * Whether a planned {@code conv2d} runs {@link #forward}: by default when ND4J has no oneDNN, or
+     * when the same plan runs this convolution's gradient step here without the input's gradient
+     * ({@code gradientStepHereWithoutDx}): the forward step then keeps the batch's columns for it,
+     * which saves more than oneDNN's faster forward gains (benchmark CNN, first layer, batch 128, one
+     * thread: forward 1.4 ms on oneDNN against 1.9 here, gradient step 1.4 ms with the kept columns
+     * against 2.9 without). Otherwise oneDNN's forward is faster (second layer: 0.7 against 2.0 ms).
+     */
+    static boolean ownForward(boolean gradientStepHereWithoutDx) {
+        String c = choice();
+        return c.equals("graft") || (c.equals("auto") && (!oneDnn() || gradientStepHereWithoutDx));
+    }
+
+    /**
+     * Whether a planned {@code conv2d_bp} runs {@link #backward}: by default when ND4J has no oneDNN,
+     * or when nothing reads the input's gradient (ND4J's op always computes it: 9.3 against 1.4 ms for
+     * the benchmark CNN's first layer, whose input is the data). With the input's gradient needed,
+     * oneDNN is faster (2.8 against 3.8 ms for the second layer).
+     */
+    static boolean ownBackward(boolean needDx) {
+        String c = choice();
+        return c.equals("graft") || (c.equals("auto") && (!oneDnn() || !needDx));
     }
 
     /** The geometry of one convolution: iArgs {@code [kH, kW, sH, sW, pH, pW, dH, dW, same, format, wFormat]}. */
@@ -179,15 +225,18 @@ final class ConvKernels {
         }
     }
 
-    /** What a forward step leaves for its gradient step. */
-    record Shared(INDArray x, INDArray w, Geometry g, Input input, INDArray wMat, float[] cols) {
+    /**
+     * What a forward step leaves for its gradient step: with {@code cols} (native, {@code [bS, k, n]}),
+     * the batch's columns, which the gradient step reads in place.
+     */
+    record Shared(INDArray x, INDArray w, Geometry g, Input input, INDArray wMat, INDArray cols) {
     }
 
     private static boolean fits(Geometry g) {
         return (long) g.bS() * g.iC() * g.iH() * g.iW() < Integer.MAX_VALUE && (long) g.k() * g.n() < Integer.MAX_VALUE;
     }
 
-    /** Largest batch of columns (in floats) kept on the heap for the gradient step to reuse: 64 MB. */
+    /** Largest batch of columns (in floats) a forward step keeps, in native memory, for its gradient step: 64 MB. */
     private static final long KEEP_COLUMNS = 16L << 20;
 
     /**
@@ -207,12 +256,12 @@ final class ConvKernels {
         int oC = g.oC();
         int xStride = g.iC() * g.iH() * g.iW();
         Input input = new Input(x);
-        // the columns of the whole batch when they are not too large: the gradient step then reuses them
+        // the columns of the whole batch when they are not too large: the gradient step then reads them
         long all = (long) g.bS() * k * n;
-        float[] cols = all <= KEEP_COLUMNS ? new float[(int) all] : null;
-        float[] col = cols != null ? cols : new float[k * n];
-        INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
-        FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
+        INDArray cols = all <= KEEP_COLUMNS ? Nd4j.create(DataType.FLOAT, new long[] {g.bS(), k, n}, 'c') : null;
+        float[] col = new float[k * n];
+        INDArray colBuf = cols != null ? cols : Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
+        FloatPointer[] pcols = cols != null ? slices(cols, g.bS(), (long) k * n) : new FloatPointer[] {new FloatPointer(colBuf.data().addressPointer())};
         INDArray wMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
         // the raw pointers below do not keep their arrays alive: the plan does
         retain.addAll(java.util.List.of(x, w, z, colBuf, wMat));
@@ -226,9 +275,9 @@ final class ConvKernels {
             input.load();
             wMat.assign(w.permute(3, 2, 0, 1));
             for (int i = 0; i < g.bS(); i++) {
-                int at = cols != null ? i * k * n : 0;
-                im2col(input.values, i * xStride, g, col, at);
-                pcol.put(col, at, k * n);
+                FloatPointer pcol = pcols[cols != null ? i : 0];
+                im2col(input.values, i * xStride, g, col, 0);
+                pcol.put(col, 0, k * n);
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
                         oC, n, k, 1f, pw, k, pcol, n, 0f, outs[i], n);
             }
@@ -259,7 +308,8 @@ final class ConvKernels {
         boolean reuse = f != null && f.w() == w && f.g().equals(g);
         Input input = reuse ? f.input() : new Input(x);
         INDArray wMat = reuse ? f.wMat() : Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
-        float[] kept = reuse ? f.cols() : null;
+        INDArray kept = reuse ? f.cols() : null;
+        FloatPointer[] pkept = kept != null ? slices(kept, g.bS(), (long) k * n) : null;
         float[] col = new float[k * n];
         INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
         FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
@@ -268,6 +318,9 @@ final class ConvKernels {
         INDArray dwMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
         // the raw pointers below do not keep their arrays alive: the plan does
         retain.addAll(java.util.List.of(x, w, dz, dx, dw, colBuf, wMat, dwMat));
+        if (kept != null) {
+            retain.add(kept);
+        }
         FloatPointer[] dzs = slices(dz, g.bS(), (long) oC * n);
         FloatPointer pw = new FloatPointer(wMat.data().addressPointer());
         FloatPointer pdw = new FloatPointer(dwMat.data().addressPointer());
@@ -283,15 +336,16 @@ final class ConvKernels {
                 java.util.Arrays.fill(dxHeap, 0f);
             }
             for (int i = 0; i < g.bS(); i++) {
-                if (kept != null) {
-                    pcol.put(kept, i * k * n, k * n);
+                FloatPointer ci = pcol;
+                if (pkept != null) {
+                    ci = pkept[i];
                 } else {
                     im2col(input.values, i * xStride, g, col, 0);
                     pcol.put(col, 0, col.length);
                 }
                 // dW += dz_i [oC, n] . col_i^T [n, k]
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                        oC, k, n, 1f, dzs[i], n, pcol, n, i == 0 ? 0f : 1f, pdw, k);
+                        oC, k, n, 1f, dzs[i], n, ci, n, i == 0 ? 0f : 1f, pdw, k);
                 if (needDx) {
                     // dcol_i [k, n] = W^T [k, oC] . dz_i [oC, n], then folded back onto the input's pixels
                     openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, openblas_nolapack.CblasNoTrans,

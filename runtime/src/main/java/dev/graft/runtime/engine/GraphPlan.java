@@ -77,6 +77,8 @@ public final class GraphPlan implements AutoCloseable {
      * kernel still writes to.
      */
     private final List<Object> retained = new ArrayList<>();
+    /** Inputs of convolutions whose gradient step is planned without the input's gradient. */
+    private final Set<String> convInputsWithoutGradient = new HashSet<>();
     /** Forward convolutions' buffers by input array, for their gradient steps. */
     private final Map<INDArray, ConvKernels.Shared> convShared = new java.util.IdentityHashMap<>();
 
@@ -213,6 +215,7 @@ public final class GraphPlan implements AutoCloseable {
      */
     public GraphPlan(SameDiff sd, Map<String, INDArray> feed, List<String> outputs) {
         this.outputs = List.copyOf(outputs);
+        OneDnn.init();
         try {
             for (Map.Entry<String, INDArray> e : feed.entrySet()) {
                 SDVariable v = sd.getVariable(e.getKey());
@@ -226,6 +229,13 @@ public final class GraphPlan implements AutoCloseable {
             for (SameDiffOp op : ops) {
                 if (op.getInputsToOp() != null) {
                     needed.addAll(op.getInputsToOp());
+                }
+            }
+            for (SameDiffOp op : ops) {
+                // convolutions whose gradient step leaves the input's gradient out (a first layer)
+                if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("conv2d_bp") && op.getInputsToOp() != null
+                        && op.getOutputsOfOp() != null && !op.getOutputsOfOp().isEmpty() && !needed.contains(op.getOutputsOfOp().get(0))) {
+                    convInputsWithoutGradient.add(op.getInputsToOp().get(0));
                 }
             }
             for (SameDiffOp op : ops) {
@@ -347,8 +357,26 @@ public final class GraphPlan implements AutoCloseable {
 
     private OpContext context() {
         OpContext oc = Nd4j.getExecutioner().buildContext();
+        oc.allowHelpers(false); // only the ops helperOp allows run on oneDNN
         contexts.add(oc);
         return oc;
+    }
+
+    /**
+     * Whether a planned op runs on ND4J's oneDNN kernels ({@link OneDnn}): convolutions without
+     * dilation and max pooling, forward and gradient. Each is checked against SameDiff's own (plain)
+     * kernels by the layer contract's planned-execution item.
+     */
+    private static boolean helperOp(DynamicCustomOp cop) {
+        if (!OneDnn.enabled()) {
+            return false;
+        }
+        long[] ia = cop.iArgs();
+        return switch (cop.opName()) {
+            case "conv2d", "conv2d_bp" -> ia.length >= 8 && ia[6] == 1 && ia[7] == 1;
+            case "maxpool2d", "maxpool2d_bp" -> true;
+            default -> false;
+        };
     }
 
     private Kernel custom(SameDiff sd, SameDiffOp op, DynamicCustomOp cop, INDArray[] args, List<String> outNames, boolean dataDependent) {
@@ -387,15 +415,27 @@ public final class GraphPlan implements AutoCloseable {
             gemm = reluBackward(cop, args[0], args[1], outs[0]);
             retained.addAll(List.of(args[0], args[1], outs[0]));
         }
-        if (gemm == null && cop.opName().equals("conv2d") && (args.length == 2 || args.length == 3) && outs.length == 1) {
+        if (gemm == null && cop.opName().equals("conv2d") && ConvKernels.ownForward(convInputsWithoutGradient.contains(op.getInputsToOp().get(0))) && (args.length == 2 || args.length == 3) && outs.length == 1) {
             gemm = ConvKernels.forward(cop.iArgs(), args[0], args[1], args.length == 3 ? args[2] : null, outs[0], convShared, retained);
         }
-        if (gemm == null && cop.opName().equals("conv2d_bp") && (args.length == 3 || args.length == 4) && outs.length == args.length - 1) {
+        if (gemm == null && cop.opName().equals("conv2d_bp") && ConvKernels.ownBackward(use[0]) && (args.length == 3 || args.length == 4) && outs.length == args.length - 1) {
             gemm = ConvKernels.backward(cop.iArgs(), args[0], args[1], args[args.length - 1], outs[0], outs[1],
                     outs.length == 3 ? outs[2] : null, use[0], convShared, retained);
         }
         if (gemm != null) {
             return gemm;
+        }
+        if (!dataDependent && helperOp(cop)) {
+            oc.allowHelpers(true);
+            return () -> {
+                OneDnn.enterOn();
+                try {
+                    Nd4j.exec(cop, oc);
+                } finally {
+                    OneDnn.exitOn();
+                }
+                return true;
+            };
         }
         if (!dataDependent) {
             return () -> {

@@ -503,7 +503,13 @@ public final class Network {
                 grads.put(p, planned.get(gradNames.get(k++)));
             }
         } else {
-            OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outputs, wrt);
+            OutAndGrad r;
+            OneDnn.enterOff();
+            try {
+                r = sd.calculateGradientsAndOutputs(ph, outputs, wrt);
+            } finally {
+                OneDnn.exitOff();
+            }
             values = r.getOutputs();
             grads = r.getGradients();
         }
@@ -634,7 +640,15 @@ public final class Network {
     /** The outputs through a plan when the graph can be planned, else through SameDiff's executor. */
     private static Map<String, INDArray> output(GraphPlan.Cache plans, SameDiff sd, Map<String, INDArray> ph, List<String> names) {
         Map<String, INDArray> out = plans.run(sd, ph, names);
-        return out != null ? out : sd.output(ph, names.toArray(new String[0]));
+        if (out != null) {
+            return out;
+        }
+        OneDnn.enterOff();
+        try {
+            return sd.output(ph, names.toArray(new String[0]));
+        } finally {
+            OneDnn.exitOff();
+        }
     }
 
     /** Labels in the form the loss takes them (one-hot or indices for classes). */

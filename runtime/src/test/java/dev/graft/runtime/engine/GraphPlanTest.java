@@ -57,6 +57,58 @@ class GraphPlanTest {
         }
     }
 
+    /** Two convolutions (the first padded), relu between, mean: the second needs its input's gradient. */
+    private static SameDiff convolutions() {
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(7);
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 2, 7, 6);
+        SDVariable w1 = sd.var("W1", Nd4j.rand(DataType.FLOAT, 3, 3, 2, 3).subi(0.5));
+        SDVariable b1 = sd.var("b1", Nd4j.rand(DataType.FLOAT, 3).subi(0.5));
+        SDVariable w2 = sd.var("W2", Nd4j.rand(DataType.FLOAT, 2, 3, 3, 4).subi(0.5));
+        SDVariable b2 = sd.var("b2", Nd4j.rand(DataType.FLOAT, 4).subi(0.5));
+        var padded = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
+                .kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dH(1).dW(1).dataFormat("NCHW").build();
+        var plain = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
+                .kH(2).kW(3).sH(1).sW(1).pH(0).pW(0).dH(1).dW(1).dataFormat("NCHW").build();
+        SDVariable h = sd.nn().relu(sd.cnn().conv2d(x, w1, b1, padded), 0);
+        sd.cnn().conv2d(h, w2, b2, plain).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 4, 6, 4))).mean().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        return sd;
+    }
+
+    @Test
+    void convolutionsGiveSameDiffsGradientsWithEitherImplementation() {
+        SameDiff sd = convolutions();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 7, 6).subi(0.5);
+        String[] params = {"W1", "b1", "W2", "b2"};
+        Map<String, INDArray> want = sd.calculateGradients(Map.of("x", x), params);
+        List<String> outs = java.util.Arrays.stream(params).map(p -> sd.getVariable(p).getGradient().name()).toList();
+        String before = System.getProperty(ConvKernels.PROPERTY);
+        try {
+            for (String choice : new String[] {"graft", "nd4j", "auto"}) {
+                System.setProperty(ConvKernels.PROPERTY, choice);
+                try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                    for (int run = 0; run < 2; run++) {
+                        Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", x));
+                        for (int i = 0; i < params.length; i++) {
+                            assertClose(got.get(outs.get(i)), want.get(params[i]));
+                        }
+                    }
+                }
+            }
+            System.setProperty(ConvKernels.PROPERTY, "fast");
+            assertThatThrownBy(() -> new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs))
+                    .isInstanceOf(GraftException.class).hasMessageContaining("graft.plan.conv='fast'").hasMessageContaining("'graft' or 'nd4j'");
+        } finally {
+            if (before == null) {
+                System.clearProperty(ConvKernels.PROPERTY);
+            } else {
+                System.setProperty(ConvKernels.PROPERTY, before);
+            }
+        }
+    }
+
     @Test
     void theCacheBuildsOnePlanPerBatchShape() {
         SameDiff sd = dense();
