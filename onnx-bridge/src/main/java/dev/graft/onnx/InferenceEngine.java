@@ -62,6 +62,36 @@ public interface InferenceEngine extends AutoCloseable {
     Map<String, INDArray> run(Map<String, INDArray> inputs);
 
     /**
+     * Runs the model once and writes the chosen outputs into the caller's arrays: for a server that
+     * keeps its output arrays from call to call instead of receiving new ones. Each array must be
+     * dense and row-major ('c', no offset, not a view with gaps), of the output's element type and of
+     * the exact shape this call produces. Outputs not in the map may be left uncomputed. The default
+     * runs {@link #run} and copies; engines that can write in place (ONNX Runtime, {@link
+     * dev.graft.onnx.ort.OrtEngine}) override it.
+     *
+     * @param inputs one array per {@link #inputs() input}, by name
+     * @param outputs some of the graph outputs, by name, each with the array to fill
+     * @throws dev.graft.runtime.GraftException code {@code DATA} for inputs the model does not accept,
+     *     an output name the model does not have, or an output array of the wrong type, shape or layout
+     */
+    default void runInto(Map<String, INDArray> inputs, Map<String, INDArray> outputs) {
+        Map<String, INDArray> got = run(inputs);
+        for (Map.Entry<String, INDArray> e : outputs.entrySet()) {
+            INDArray r = got.get(e.getKey());
+            INDArray into = e.getValue();
+            if (r == null) {
+                throw dev.graft.runtime.GraftException.data("output '" + e.getKey() + "' is not an output of this model; its outputs: "
+                        + outputs().stream().map(IoSpec::toString).collect(java.util.stream.Collectors.joining(", ")));
+            }
+            if (into == null || into.dataType() != r.dataType() || !java.util.Arrays.equals(into.shape(), r.shape())) {
+                throw dev.graft.runtime.GraftException.data("output '" + e.getKey() + "' came out " + r.dataType() + " " + java.util.Arrays.toString(r.shape())
+                        + "; the array given for it is " + (into == null ? "null" : into.dataType() + " " + java.util.Arrays.toString(into.shape())));
+            }
+            into.assign(r);
+        }
+    }
+
+    /**
      * The inputs this engine folded into constants when it was opened ({@link
      * InferenceEngineFactory.OpenOptions#knownInputs()}), with the values it folded; {@link #run}
      * refuses other values for them with a {@code DATA} error. Empty for most engines.

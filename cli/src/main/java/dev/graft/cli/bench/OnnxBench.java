@@ -20,12 +20,17 @@ import java.util.Map;
 
 /**
  * Times inference of an ONNX model through one of Graft's inference engines ({@code native}: imported
- * into Graft and run on ND4J; {@code ort}: ONNX Runtime through Graft's engine): one batch of uniform
- * [0, 1) images per call, warm-up and timed calls as the PyTorch reference times inference.
+ * into Graft and run on ND4J; {@code ort}: ONNX Runtime through Graft's engine, writing into output
+ * arrays kept from call to call with {@code runInto}, the serving path; {@code -Dgraft.bench.fresh-outputs=true}
+ * times {@code run}, new output arrays per call, instead): one batch of uniform [0, 1) images per
+ * call, warm-up and timed calls as the PyTorch reference times inference.
  */
 public final class OnnxBench {
     /** Models shipped for the benchmark (exported from the PyTorch reference by {@code bench/export_onnx.py}). */
     public static final List<String> BUNDLED = List.of("mlp", "cnn");
+
+    /** System property: {@code true} times the ORT engine's {@code run} (new output arrays per call) instead of {@code runInto}. */
+    public static final String FRESH_OUTPUTS = "graft.bench.fresh-outputs";
 
     private OnnxBench() {
     }
@@ -97,10 +102,16 @@ public final class OnnxBench {
             }
             InferenceEngine.IoSpec in = e.inputs().get(0);
             Map<String, INDArray> feed = Map.of(in.name(), input(in, batch, 0));
-            if (e instanceof OrtEngine) {
-                // its outputs are new arrays of the caller's: freed after each call, as the raw ONNX Runtime peer closes
+            if (e instanceof OrtEngine && Boolean.getBoolean(FRESH_OUTPUTS)) {
+                // run's outputs are new arrays of the caller's: freed after each call, as the raw ONNX Runtime peer closes
                 // its Result and PyTorch frees its tensors, instead of piling up until a garbage collection frees them
                 return Measure.timedWithCpu(() -> e.run(feed).values().forEach(OnnxBench::release), warmup, steps);
+            }
+            if (e instanceof OrtEngine) {
+                // the serving path: output arrays made once (shaped by a first call), written in place every call
+                Map<String, INDArray> into = new java.util.LinkedHashMap<>();
+                e.run(feed).forEach((name, a) -> into.put(name, Nd4j.create(a.dataType(), a.shape(), 'c')));
+                return Measure.timedWithCpu(() -> e.runInto(feed, into), warmup, steps);
             }
             return Measure.timedWithCpu(() -> e.run(feed), warmup, steps);
         }

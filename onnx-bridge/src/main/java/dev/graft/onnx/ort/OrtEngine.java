@@ -132,6 +132,8 @@ public final class OrtEngine implements InferenceEngine {
     private final java.util.concurrent.atomic.AtomicReferenceArray<HeldTensor> heldTensors;
     /** Per output name, what makes its arrays (one per call, sharing ND4J's shape information). */
     private final Map<String, OutputArrays> outputArrays;
+    /** Per output (graph order), the tensor the last {@link #runInto} call made over the caller's array; null when none or in use. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<HeldTensor> pinnedTensors;
     /** run holds the read side, close the write side: a session is never closed under a running call. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean closed;
@@ -149,6 +151,7 @@ public final class OrtEngine implements InferenceEngine {
         }
         this.inputPlans = this.inputs.stream().map(InputPlan::new).toArray(InputPlan[]::new);
         this.heldTensors = new java.util.concurrent.atomic.AtomicReferenceArray<>(inputPlans.length);
+        this.pinnedTensors = new java.util.concurrent.atomic.AtomicReferenceArray<>(this.outputs.size());
         this.outputArrays = new java.util.HashMap<>();
         for (IoSpec s : this.outputs) {
             outputArrays.put(s.name(), new OutputArrays());
@@ -383,12 +386,96 @@ public final class OrtEngine implements InferenceEngine {
         }
     }
 
+    /**
+     * Writes the chosen outputs straight into the caller's arrays: ONNX Runtime runs with them as its
+     * output tensors ("pinned" outputs), so a call makes no output array and copies nothing. The tensor
+     * made over an output array is kept for the next call given the same array (as for inputs, see
+     * {@link HeldTensor}). Outputs not in the map are not computed.
+     */
+    @Override
+    public void runInto(Map<String, INDArray> feed, Map<String, INDArray> into) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this OrtEngine for " + model + " is closed");
+            }
+            if (!acceptable(feed)) {
+                validate(feed); // throws, naming every problem
+            }
+            int[] index = outputIndexes(into);
+            runValidated(feed, into, index);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The graph-order index of each output in {@code into}, after checking its array. */
+    private int[] outputIndexes(Map<String, INDArray> into) {
+        if (into == null || into.isEmpty()) {
+            throw GraftException.data("runInto needs at least one output array; the outputs of " + modelName + ": "
+                    + outputs.stream().map(IoSpec::toString).collect(Collectors.joining(", ")));
+        }
+        int[] index = new int[into.size()];
+        int k = 0;
+        for (Map.Entry<String, INDArray> e : into.entrySet()) {
+            int at = -1;
+            for (int i = 0; i < outputs.size(); i++) {
+                if (outputs.get(i).name().equals(e.getKey())) {
+                    at = i;
+                    break;
+                }
+            }
+            if (at < 0) {
+                throw GraftException.data("output '" + e.getKey() + "' is not an output of " + modelName + "; its outputs: "
+                        + outputs.stream().map(IoSpec::toString).collect(Collectors.joining(", ")));
+            }
+            IoSpec spec = outputs.get(at);
+            INDArray a = e.getValue();
+            String problem = a == null ? "null"
+                    : spec.kind() != Kind.TENSOR ? "given, but the output is " + spec.kind().article() + " " + spec.kind()
+                    : a.isEmpty() || a.length() == 0 ? "empty"
+                    : !Tensors.isPacked(a) ? "not dense and row-major (a view, an offset or 'f' order)"
+                    : spec.type() != ElementType.UNDEFINED && spec.type().nd4j().orElse(null) != a.dataType()
+                    ? "ND4J " + a.dataType() + ", not the output's " + spec.type().onnxName()
+                    : !fitsDeclared(spec, a.shape()) ? "of shape " + Arrays.toString(a.shape()) + ", which the output's " + spec.shapeString() + " does not allow"
+                    : null;
+            if (problem != null) {
+                throw GraftException.data("the array for output '" + e.getKey() + "' of " + modelName + " is " + problem
+                        + "; give a dense row-major array of " + spec.typeString() + " with the shape this call produces");
+            }
+            index[k++] = at;
+        }
+        return index;
+    }
+
+    private static boolean fitsDeclared(IoSpec spec, long[] shape) {
+        if (!spec.rankKnown()) {
+            return true;
+        }
+        if (shape.length != spec.rank()) {
+            return false;
+        }
+        for (int i = 0; i < shape.length; i++) {
+            Dim d = spec.shape().get(i);
+            if (d.isFixed() && d.size() != shape[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Map<String, INDArray> runValidated(Map<String, INDArray> feed) {
+        return runValidated(feed, null, null);
+    }
+
+    private Map<String, INDArray> runValidated(Map<String, INDArray> feed, Map<String, INDArray> into, int[] intoIndex) {
         int n = inputPlans.length;
         Map<String, OnnxTensor> tensors = new java.util.HashMap<>(n * 2);
         HeldTensor[] used = new HeldTensor[n];
-        // ORT reads the arrays' off-heap buffers in place: they must stay reachable until the run ends
+        HeldTensor[] pinned = null;
+        // ORT reads (and writes) the arrays' off-heap buffers in place: they must stay reachable until the run ends
         INDArray[] keepAlive = new INDArray[n];
+        INDArray[] outKeepAlive = null;
         try {
             for (int i = 0; i < n; i++) {
                 InputPlan p = inputPlans[i];
@@ -408,6 +495,29 @@ public final class OrtEngine implements InferenceEngine {
                 }
                 tensors.put(p.name, used[i].tensor());
             }
+            if (into != null) {
+                pinned = new HeldTensor[outputs.size()];
+                outKeepAlive = new INDArray[outputs.size()];
+                Map<String, OnnxTensor> pins = new java.util.HashMap<>(into.size() * 2);
+                int k = 0;
+                for (Map.Entry<String, INDArray> e : into.entrySet()) {
+                    int at = intoIndex[k++];
+                    INDArray a = e.getValue();
+                    outKeepAlive[at] = a;
+                    HeldTensor h = pinnedTensors.getAndSet(at, null);
+                    if (h == null || !h.fits(a)) {
+                        if (h != null) {
+                            h.tensor().close();
+                        }
+                        h = HeldTensor.of(a, toTensor(a, outputs.get(at)));
+                    }
+                    pinned[at] = h;
+                    pins.put(e.getKey(), h.tensor());
+                }
+                // the pinned tensors are the caller's arrays: the result holds nothing else to read
+                session.run(tensors, java.util.Collections.emptySet(), pins).close();
+                return null;
+            }
             try (OrtSession.Result result = session.run(tensors)) {
                 Map<String, INDArray> out = new LinkedHashMap<>(outputArrays.size() * 2);
                 for (Map.Entry<String, OnnxValue> e : result) {
@@ -425,7 +535,16 @@ public final class OrtEngine implements InferenceEngine {
                     h.tensor().close(); // a copy's tensor, or another call has put its own back first
                 }
             }
+            if (pinned != null) {
+                for (int i = 0; i < pinned.length; i++) {
+                    HeldTensor h = pinned[i];
+                    if (h != null && !pinnedTensors.compareAndSet(i, null, h)) {
+                        h.tensor().close(); // another call has put its own back first
+                    }
+                }
+            }
             Reference.reachabilityFence(keepAlive);
+            Reference.reachabilityFence(outKeepAlive);
         }
     }
 
@@ -705,6 +824,12 @@ public final class OrtEngine implements InferenceEngine {
                 closed = true;
                 for (int i = 0; i < heldTensors.length(); i++) {
                     HeldTensor h = heldTensors.getAndSet(i, null);
+                    if (h != null) {
+                        h.tensor().close();
+                    }
+                }
+                for (int i = 0; i < pinnedTensors.length(); i++) {
+                    HeldTensor h = pinnedTensors.getAndSet(i, null);
                     if (h != null) {
                         h.tensor().close();
                     }

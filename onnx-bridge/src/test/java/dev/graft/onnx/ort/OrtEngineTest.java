@@ -1,6 +1,7 @@
 package dev.graft.onnx.ort;
 
 import dev.graft.onnx.InferenceEngine;
+import dev.graft.onnx.InferenceEngine.IoSpec;
 import dev.graft.onnx.InferenceEngineFactory;
 import dev.graft.onnx.UnsupportedOpsException;
 import dev.graft.onnx.proto.ElementType;
@@ -168,6 +169,76 @@ class OrtEngineTest {
             assertThat(y.ravel().toFloatVector()).isEqualTo(addRelu(x, new float[] {1, 1, 1}));
         }
         assertThat(first.ravel().toFloatVector()).containsOnly(-1f);
+    }
+
+    @Test
+    void runIntoWritesIntoTheCallersArraysCallAfterCall() {
+        try (OrtEngine e = OrtEngine.open(MODEL)) {
+            float[][] x = {{1, -2, 3}, {0, 0, 0}};
+            INDArray in = Nd4j.createFromArray(x);
+            INDArray bias = bias();
+            INDArray y = Nd4j.create(DataType.FLOAT, 2, 3);
+            e.runInto(feed("x", in, "bias", bias), Map.of("y", y));
+            assertThat(y.ravel().toFloatVector()).isEqualTo(addRelu(x, new float[] {1, 1, 1}));
+            // the same arrays again, with new values: the kept tensors read and write them in place
+            float[][] x2 = {{-5, 4, 0.5f}, {2, 2, -1}};
+            in.assign(Nd4j.createFromArray(x2));
+            bias.assign(Nd4j.createFromArray(0f, -3f, 1f));
+            e.runInto(feed("x", in, "bias", bias), Map.of("y", y));
+            assertThat(y.ravel().toFloatVector()).isEqualTo(addRelu(x2, new float[] {0, -3, 1}));
+            // another output array, and another batch size
+            INDArray y3 = Nd4j.create(DataType.FLOAT, 3, 3);
+            float[][] x3 = {{1, 1, 1}, {-1, -1, -1}, {3, 0, -3}};
+            e.runInto(feed("x", Nd4j.createFromArray(x3), "bias", bias), Map.of("y", y3));
+            assertThat(y3.ravel().toFloatVector()).isEqualTo(addRelu(x3, new float[] {0, -3, 1}));
+            e.runInto(feed("x", in, "bias", bias), Map.of("y", y));
+            assertThat(y.ravel().toFloatVector()).isEqualTo(addRelu(x2, new float[] {0, -3, 1}));
+            // the default (run, then copy) gives the same
+            InferenceEngine viaRun = new InferenceEngine() {
+                public List<IoSpec> inputs() {
+                    return e.inputs();
+                }
+
+                public List<IoSpec> outputs() {
+                    return e.outputs();
+                }
+
+                public Map<String, INDArray> run(Map<String, INDArray> inputs) {
+                    return e.run(inputs);
+                }
+
+                public void close() {
+                }
+            };
+            INDArray copied = Nd4j.create(DataType.FLOAT, 2, 3);
+            viaRun.runInto(feed("x", in, "bias", bias), Map.of("y", copied));
+            assertThat(copied).isEqualTo(y);
+            assertThatThrownBy(() -> viaRun.runInto(feed("x", in, "bias", bias), Map.of("y", Nd4j.create(DataType.FLOAT, 3, 3))))
+                    .isInstanceOf(GraftException.class).hasMessageContaining("output 'y' came out FLOAT [2, 3]");
+        }
+    }
+
+    @Test
+    void runIntoRefusesArraysItCannotWriteInto() {
+        Map<String, INDArray> in = feed("x", x(), "bias", bias());
+        assertThat(catchThrowableOfType(() -> engine.runInto(in, Map.of("z", Nd4j.create(DataType.FLOAT, 2, 3))), GraftException.class))
+                .hasMessageContaining("output 'z' is not an output of add_relu.onnx; its outputs: y (float [N, 3])")
+                .extracting(GraftException::code).isEqualTo(GraftException.Code.DATA);
+        assertThatThrownBy(() -> engine.runInto(in, Map.of("y", Nd4j.create(DataType.DOUBLE, 2, 3))))
+                .isInstanceOf(GraftException.class).hasMessageContaining("is ND4J DOUBLE, not the output's float");
+        assertThatThrownBy(() -> engine.runInto(in, Map.of("y", Nd4j.create(DataType.FLOAT, 2, 4))))
+                .isInstanceOf(GraftException.class).hasMessageContaining("of shape [2, 4], which the output's [N, 3] does not allow");
+        assertThatThrownBy(() -> engine.runInto(in, Map.of("y", Nd4j.create(DataType.FLOAT, 3, 2).transpose())))
+                .isInstanceOf(GraftException.class).hasMessageContaining("not dense and row-major");
+        assertThatThrownBy(() -> engine.runInto(in, Map.of()))
+                .isInstanceOf(GraftException.class).hasMessageContaining("needs at least one output array");
+        // a batch size the inputs do not produce: ONNX Runtime's own refusal, as a DATA error
+        assertThatThrownBy(() -> engine.runInto(in, Map.of("y", Nd4j.create(DataType.FLOAT, 5, 3))))
+                .isInstanceOf(GraftException.class).extracting(t -> ((GraftException) t).code()).isEqualTo(GraftException.Code.DATA);
+        // the engine carries on
+        INDArray y = Nd4j.create(DataType.FLOAT, 2, 3);
+        engine.runInto(in, Map.of("y", y));
+        assertThat(y.ravel().toFloatVector()).containsExactly(2, 0, 12, 1, 2, 3);
     }
 
     @Test
