@@ -166,6 +166,10 @@ public final class NativeEngineFactory implements InferenceEngineFactory {
                     if (whole) {
                         v = v.reshape(o.shape().dims());
                     }
+                    if (o.type() == ElementType.FLOAT && v.dataType() == DataType.FLOAT && !v.isView() && v.ordering() == 'c') {
+                        out.put(o.onnxName(), v); // already a new dense array of the caller's (predictAll copies the plan's)
+                        continue;
+                    }
                 }
                 out.put(o.onnxName(), as(v, o.type()));
             }

@@ -608,7 +608,11 @@ public final class Network {
         for (long s = 0; s < n; s += batch) {
             var idx = org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + batch));
             Map<String, INDArray> ph = new HashMap<>();
-            inputs.forEach((k, v) -> ph.put(k, v.castTo(DataType.FLOAT).get(idx)));
+            boolean whole = n <= batch;
+            inputs.forEach((k, v) -> {
+                INDArray f = v.dataType() == DataType.FLOAT ? v : v.castTo(DataType.FLOAT);
+                ph.put(k, whole ? f : f.get(idx)); // the plan copies its placeholders: no view needed for one part
+            });
             Map<String, INDArray> out = output(inferPlans, sd, ph, List.of(names));
             for (int k = 0; k < names.length; k++) {
                 parts.get(k).add(out.get(names[k]).dup());
