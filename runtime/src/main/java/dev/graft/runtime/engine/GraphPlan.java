@@ -396,6 +396,18 @@ public final class GraphPlan implements AutoCloseable {
                 return () -> true;
             }
         }
+        if (cop.opName().equals("add_bp") && args.length == 3 && outNames.size() == 2 && !dataDependent
+                && SmallKernels.isBiasAdd(args[0], args[1], args[2]) && sd.getVariable(outNames.get(0)).dataType() == DataType.FLOAT
+                && Arrays.equals(shapes.get(0).getShape(), args[2].shape())) {
+            // a bias addition's gradient: dx is dz itself (nothing writes to either afterwards), dy its column sums
+            INDArray dy = allocate(sd, outNames.get(1), shapes.get(1));
+            Kernel k = needed.contains(outNames.get(1)) ? SmallKernels.biasGradient(args[2], dy, retained) : () -> true;
+            if (k != null) {
+                values.put(outNames.get(0), args[2]);
+                values.put(outNames.get(1), dy);
+                return k;
+            }
+        }
         INDArray[] outs = new INDArray[shapes.size()];
         for (int i = 0; i < outs.length; i++) {
             outs[i] = allocate(sd, outNames.get(i), shapes.get(i));
@@ -414,6 +426,14 @@ public final class GraphPlan implements AutoCloseable {
         if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1) {
             gemm = reluBackward(cop, args[0], args[1], outs[0]);
             retained.addAll(List.of(args[0], args[1], outs[0]));
+        }
+        if (gemm == null && cop.opName().equals("softmax_cross_entropy_loss") && args.length == 3 && outs.length == 1
+                && SmallKernels.plainSoftmaxCrossEntropy(cop.iArgs(), cop.tArgs(), args[0], args[1], args[2])) {
+            gemm = SmallKernels.softmaxCrossEntropy(args[0], args[1], args[2], outs[0], retained);
+        }
+        if (gemm == null && cop.opName().equals("softmax_cross_entropy_loss_grad") && args.length == 3 && outs.length == 3 && !use[1] && !use[2]
+                && SmallKernels.plainSoftmaxCrossEntropy(cop.iArgs(), cop.tArgs(), args[0], args[1], args[2])) {
+            gemm = SmallKernels.softmaxCrossEntropyGradient(args[0], args[1], args[2], outs[0], retained);
         }
         if (gemm == null && cop.opName().equals("conv2d") && ConvKernels.ownForward(convInputsWithoutGradient.contains(op.getInputsToOp().get(0))) && (args.length == 2 || args.length == 3) && outs.length == 1) {
             gemm = ConvKernels.forward(cop.iArgs(), args[0], args[1], args.length == 3 ? args[2] : null, outs[0], convShared, retained);

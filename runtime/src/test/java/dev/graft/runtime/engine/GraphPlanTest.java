@@ -110,6 +110,41 @@ class GraphPlanTest {
     }
 
     @Test
+    void softmaxCrossEntropyAndBiasGradientsMatchSameDiffsOwnOps() {
+        for (boolean soft : new boolean[] {false, true}) {
+            SameDiff sd = SameDiff.create();
+            Nd4j.getRandom().setSeed(11);
+            SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+            SDVariable y = sd.placeHolder("y", DataType.FLOAT, -1, 4);
+            SDVariable w = sd.var("W", Nd4j.rand(DataType.FLOAT, 6, 4).subi(0.5).muli(4));
+            SDVariable b = sd.var("b", Nd4j.rand(DataType.FLOAT, 4).subi(0.5));
+            SDVariable logits = x.mmul(w).add(b);
+            sd.loss().softmaxCrossEntropy("loss", y, logits, null, org.nd4j.autodiff.loss.LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
+            sd.setLossVariables("loss");
+            sd.createGradFunction();
+            INDArray xv = Nd4j.rand(DataType.FLOAT, 5, 6).subi(0.5).muli(3);
+            INDArray yv = soft ? Nd4j.rand(DataType.FLOAT, 5, 4) : Nd4j.zeros(DataType.FLOAT, 5, 4);
+            if (!soft) {
+                for (int i = 0; i < 5; i++) {
+                    yv.putScalar(i, i % 4, 1f);
+                }
+            }
+            Map<String, INDArray> feed = Map.of("x", xv, "y", yv);
+            INDArray wantLoss = sd.output(feed, "loss").get("loss");
+            Map<String, INDArray> want = sd.calculateGradients(feed, "W", "b");
+            List<String> outs = List.of("loss", sd.getVariable("W").getGradient().name(), sd.getVariable("b").getGradient().name());
+            try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), feed, outs)) {
+                for (int run = 0; run < 2; run++) {
+                    Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(feed);
+                    assertThat(got.get("loss").getDouble(0)).isCloseTo(wantLoss.getDouble(0), org.assertj.core.data.Offset.offset(1e-5));
+                    assertClose(got.get(outs.get(1)), want.get("W"));
+                    assertClose(got.get(outs.get(2)), want.get("b"));
+                }
+            }
+        }
+    }
+
+    @Test
     void theCacheBuildsOnePlanPerBatchShape() {
         SameDiff sd = dense();
         GraphPlan.Cache cache = new GraphPlan.Cache("test");

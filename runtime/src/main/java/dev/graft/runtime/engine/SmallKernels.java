@@ -1,0 +1,147 @@
+package dev.graft.runtime.engine;
+
+import dev.graft.runtime.util.DenseArrays;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+/**
+ * Kernels for the small ops of a dense network's step, where ND4J's fixed cost per op (tens of
+ * microseconds on a batch of 128, much of it temporaries) outweighs the work: the bias gradient of an
+ * addition, and softmax cross-entropy with its gradient. Each returns {@code null} when the op's
+ * arguments are outside what it handles exactly; the plan then runs ND4J's op.
+ */
+final class SmallKernels {
+    private SmallKernels() {
+    }
+
+    /** ND4J's {@code LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT}. */
+    static final int MEAN_BY_NONZERO_WEIGHT_COUNT = 3;
+
+    /**
+     * Whether {@code add_bp(x, y, dz)} adds a bias: {@code x} and {@code dz} dense float {@code [n, f]},
+     * {@code y} {@code [f]} or {@code [1, f]}. Its {@code dx} is then {@code dz} itself (the plan
+     * aliases it, no copy) and {@code dy} the column sums of {@code dz} ({@link #biasGradient}).
+     */
+    static boolean isBiasAdd(INDArray x, INDArray y, INDArray dz) {
+        return x.rank() == 2 && DenseArrays.floats(x) && DenseArrays.floats(dz) && java.util.Arrays.equals(x.shape(), dz.shape())
+                && y.dataType() == DataType.FLOAT && y.length() == x.size(1) && (y.rank() == 1 || (y.rank() == 2 && y.size(0) == 1))
+                && x.size(0) > 0 && x.length() < Integer.MAX_VALUE;
+    }
+
+    /** {@code dy = dz^T 1}: the column sums of {@code dz [n, f]}, one BLAS matrix-vector product. */
+    static GraphPlan.Kernel biasGradient(INDArray dz, INDArray dy, List<Object> retain) {
+        if (!DenseArrays.floats(dy) || dy.length() != dz.size(1)) {
+            return null;
+        }
+        int n = (int) dz.size(0);
+        int f = (int) dz.size(1);
+        INDArray ones = Nd4j.ones(DataType.FLOAT, n);
+        retain.addAll(List.of(dz, dy, ones));
+        FloatPointer pdz = new FloatPointer(dz.data().addressPointer());
+        FloatPointer pdy = new FloatPointer(dy.data().addressPointer());
+        FloatPointer pones = new FloatPointer(ones.data().addressPointer());
+        return () -> {
+            openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, n, f, 1f, pdz, f, pones, 1, 0f, pdy, 1);
+            return true;
+        };
+    }
+
+    /**
+     * Whether {@code softmax_cross_entropy_loss(logits, weights, labels)} is the plain case handled
+     * here: dense float {@code [n, c]} logits and labels, one weight, the mean over examples with a
+     * nonzero weight, no label smoothing.
+     */
+    static boolean plainSoftmaxCrossEntropy(long[] iArgs, double[] tArgs, INDArray logits, INDArray weights, INDArray labels) {
+        return iArgs != null && iArgs.length >= 1 && iArgs[0] == MEAN_BY_NONZERO_WEIGHT_COUNT
+                && (tArgs == null || tArgs.length == 0 || tArgs[0] == 0.0)
+                && logits.rank() == 2 && DenseArrays.floats(logits) && DenseArrays.floats(labels) && java.util.Arrays.equals(logits.shape(), labels.shape())
+                && weights.length() == 1 && DenseArrays.floats(weights) && logits.size(0) > 0 && logits.size(1) > 0 && logits.length() < Integer.MAX_VALUE
+                && logits.data().indexer() instanceof FloatIndexer && labels.data().indexer() instanceof FloatIndexer
+                && weights.data().indexer() instanceof FloatIndexer;
+    }
+
+    /**
+     * The loss: {@code w * sum_i CE_i / n} with {@code CE_i = -sum_c y_ic log softmax(z_i)_c} (0 when
+     * {@code w} is 0: no example has a nonzero weight), each log-softmax taken from the row's maximum.
+     */
+    static GraphPlan.Kernel softmaxCrossEntropy(INDArray logits, INDArray weights, INDArray labels, INDArray loss, List<Object> retain) {
+        if (loss.length() != 1 || !DenseArrays.floats(loss) || !(loss.data().indexer() instanceof FloatIndexer out)) {
+            return null;
+        }
+        FloatIndexer z = (FloatIndexer) logits.data().indexer();
+        FloatIndexer y = (FloatIndexer) labels.data().indexer();
+        FloatIndexer w = (FloatIndexer) weights.data().indexer();
+        int n = (int) logits.size(0);
+        int c = (int) logits.size(1);
+        retain.addAll(List.of(logits, weights, labels, loss));
+        return () -> {
+            float wv = w.get(0);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                long row = (long) i * c;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < c; k++) {
+                    max = Math.max(max, z.get(row + k));
+                }
+                float s = 0;
+                for (int k = 0; k < c; k++) {
+                    s += (float) Math.exp(z.get(row + k) - max);
+                }
+                float logS = (float) Math.log(s);
+                float ce = 0;
+                for (int k = 0; k < c; k++) {
+                    ce -= y.get(row + k) * (z.get(row + k) - max - logS);
+                }
+                sum += ce;
+            }
+            out.put(0, wv == 0f ? 0f : (float) (wv * sum / n));
+            return true;
+        };
+    }
+
+    /**
+     * The loss's gradient with respect to the logits: {@code w * (softmax(z_i) * sum_c y_ic - y_i) / n}
+     * (0 when {@code w} is 0).
+     */
+    static GraphPlan.Kernel softmaxCrossEntropyGradient(INDArray logits, INDArray weights, INDArray labels, INDArray dLogits, List<Object> retain) {
+        if (!DenseArrays.floats(dLogits) || !java.util.Arrays.equals(dLogits.shape(), logits.shape())
+                || !(dLogits.data().indexer() instanceof FloatIndexer dz)) {
+            return null;
+        }
+        FloatIndexer z = (FloatIndexer) logits.data().indexer();
+        FloatIndexer y = (FloatIndexer) labels.data().indexer();
+        FloatIndexer w = (FloatIndexer) weights.data().indexer();
+        int n = (int) logits.size(0);
+        int c = (int) logits.size(1);
+        float[] e = new float[c];
+        retain.addAll(List.of(logits, weights, labels, dLogits));
+        return () -> {
+            float wv = w.get(0);
+            float scale = wv == 0f ? 0f : wv / n;
+            for (int i = 0; i < n; i++) {
+                long row = (long) i * c;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < c; k++) {
+                    max = Math.max(max, z.get(row + k));
+                }
+                float s = 0;
+                float ySum = 0;
+                for (int k = 0; k < c; k++) {
+                    e[k] = (float) Math.exp(z.get(row + k) - max);
+                    s += e[k];
+                    ySum += y.get(row + k);
+                }
+                for (int k = 0; k < c; k++) {
+                    dz.put(row + k, scale * (e[k] / s * ySum - y.get(row + k)));
+                }
+            }
+            return true;
+        };
+    }
+}
