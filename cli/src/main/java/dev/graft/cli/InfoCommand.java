@@ -49,8 +49,8 @@ final class InfoCommand implements Callable<Integer> {
                 : environment.get("OMP_NUM_THREADS") != null ? " (OMP_NUM_THREADS)" : " (default)"));
         j.put("blas_threads", env.get("blas.threads"));
         j.put("omp_threads", env.get("omp.threads"));
-        j.put("onednn", String.valueOf(org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN")
-                && org.nd4j.linalg.factory.Nd4j.getEnvironment().helpersAllowed()));
+        j.put("onednn", !dev.graft.runtime.engine.OneDnn.built() ? "not in this ND4J build"
+                : dev.graft.runtime.engine.OneDnn.enabled() ? "on for planned convolutions and max pooling" : "off (-D" + dev.graft.runtime.engine.OneDnn.PROPERTY + "=false)");
         j.put("native_allocator", dev.graft.runtime.NativeAllocator.describe());
         List<String> warnings = CpuTuning.problems(cpu, environment);
         List<String> notes = CpuTuning.notes(cpu, environment);

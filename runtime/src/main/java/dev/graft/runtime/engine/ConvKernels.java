@@ -259,9 +259,10 @@ final class ConvKernels {
         // the columns of the whole batch when they are not too large: the gradient step then reads them
         long all = (long) g.bS() * k * n;
         INDArray cols = all <= KEEP_COLUMNS ? Nd4j.create(DataType.FLOAT, new long[] {g.bS(), k, n}, 'c') : null;
-        float[] col = new float[k * n];
-        INDArray colBuf = cols != null ? cols : Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
-        FloatPointer[] pcols = cols != null ? slices(cols, g.bS(), (long) k * n) : new FloatPointer[] {new FloatPointer(colBuf.data().addressPointer())};
+        int parts = Parallel.parts(g.bS());
+        float[][] col = new float[parts][k * n];
+        INDArray colBuf = cols != null ? cols : Nd4j.create(DataType.FLOAT, new long[] {parts, k, n}, 'c');
+        FloatPointer[] pcols = slices(colBuf, cols != null ? g.bS() : parts, (long) k * n);
         INDArray wMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
         // the raw pointers below do not keep their arrays alive: the plan does
         retain.addAll(java.util.List.of(x, w, z, colBuf, wMat));
@@ -274,13 +275,17 @@ final class ConvKernels {
         return () -> {
             input.load();
             wMat.assign(w.permute(3, 2, 0, 1));
-            for (int i = 0; i < g.bS(); i++) {
-                FloatPointer pcol = pcols[cols != null ? i : 0];
-                im2col(input.values, i * xStride, g, col, 0);
-                pcol.put(col, 0, k * n);
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                        oC, n, k, 1f, pw, k, pcol, n, 0f, outs[i], n);
-            }
+            // the examples split over the threads; each part has its own column buffers
+            Parallel.run(parts, part -> {
+                float[] c = col[part];
+                for (int i = (int) Parallel.start(part, parts, g.bS()), end = (int) Parallel.start(part + 1, parts, g.bS()); i < end; i++) {
+                    FloatPointer pcol = pcols[cols != null ? i : part];
+                    im2col(input.values, i * xStride, g, c, 0);
+                    pcol.put(c, 0, k * n);
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                            oC, n, k, 1f, pw, k, pcol, n, 0f, outs[i], n);
+                }
+            });
             if (addBias != null) {
                 Nd4j.exec(addBias);
             }
@@ -310,21 +315,27 @@ final class ConvKernels {
         INDArray wMat = reuse ? f.wMat() : Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
         INDArray kept = reuse ? f.cols() : null;
         FloatPointer[] pkept = kept != null ? slices(kept, g.bS(), (long) k * n) : null;
-        float[] col = new float[k * n];
-        INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {k, n}, 'c');
-        FloatPointer pcol = new FloatPointer(colBuf.data().addressPointer());
+        int parts = Parallel.parts(g.bS());
+        float[][] col = new float[parts][k * n];
+        INDArray colBuf = Nd4j.create(DataType.FLOAT, new long[] {parts, k, n}, 'c');
+        FloatPointer[] pcols = slices(colBuf, parts, (long) k * n);
         float[] dxHeap = needDx ? new float[(int) dx.length()] : null;
         FloatPointer pdx = new FloatPointer(dx.data().addressPointer());
-        INDArray dwMat = Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
+        // the weight gradient: each part sums its examples' into its own slice; with several parts they are added up after
+        INDArray dwParts = Nd4j.create(DataType.FLOAT, new long[] {parts, oC, g.iC(), g.kH(), g.kW()}, 'c');
+        INDArray dwMat = parts > 1 ? Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c')
+                : dwParts.reshape('c', oC, g.iC(), g.kH(), g.kW());
+        FloatPointer[] pdws = slices(dwParts, parts, (long) oC * k);
         // the raw pointers below do not keep their arrays alive: the plan does
-        retain.addAll(java.util.List.of(x, w, dz, dx, dw, colBuf, wMat, dwMat));
+        retain.addAll(java.util.List.of(x, w, dz, dx, dw, colBuf, wMat, dwParts, dwMat));
         if (kept != null) {
             retain.add(kept);
         }
         FloatPointer[] dzs = slices(dz, g.bS(), (long) oC * n);
         FloatPointer pw = new FloatPointer(wMat.data().addressPointer());
-        FloatPointer pdw = new FloatPointer(dwMat.data().addressPointer());
         INDArray dwView = dw.permute(3, 2, 0, 1);
+        INDArray dwSum = parts > 1 ? dwParts.reshape('c', new long[] {parts, (long) oC * k}) : null;
+        INDArray dwFlat = dwMat.reshape('c', new long[] {(long) oC * k});
         INDArray db1 = db == null ? null : db.reshape(oC);
         INDArray dz3 = dz.reshape('c', g.bS(), oC, n);
         return () -> {
@@ -335,24 +346,34 @@ final class ConvKernels {
             if (needDx) {
                 java.util.Arrays.fill(dxHeap, 0f);
             }
-            for (int i = 0; i < g.bS(); i++) {
-                FloatPointer ci = pcol;
-                if (pkept != null) {
-                    ci = pkept[i];
-                } else {
-                    im2col(input.values, i * xStride, g, col, 0);
-                    pcol.put(col, 0, col.length);
+            // the examples split over the threads; the input gradients of different examples are disjoint
+            Parallel.run(parts, part -> {
+                float[] c = col[part];
+                FloatPointer pcol = pcols[part];
+                FloatPointer pdw = pdws[part];
+                int first = (int) Parallel.start(part, parts, g.bS());
+                for (int i = first, end = (int) Parallel.start(part + 1, parts, g.bS()); i < end; i++) {
+                    FloatPointer ci = pcol;
+                    if (pkept != null) {
+                        ci = pkept[i];
+                    } else {
+                        im2col(input.values, i * xStride, g, c, 0);
+                        pcol.put(c, 0, c.length);
+                    }
+                    // dW += dz_i [oC, n] . col_i^T [n, k]
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                            oC, k, n, 1f, dzs[i], n, ci, n, i == first ? 0f : 1f, pdw, k);
+                    if (needDx) {
+                        // dcol_i [k, n] = W^T [k, oC] . dz_i [oC, n], then folded back onto the input's pixels
+                        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, openblas_nolapack.CblasNoTrans,
+                                k, n, oC, 1f, pw, k, dzs[i], n, 0f, pcol, n);
+                        pcol.get(c, 0, c.length);
+                        col2imAdd(c, g, dxHeap, i * xStride);
+                    }
                 }
-                // dW += dz_i [oC, n] . col_i^T [n, k]
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                        oC, k, n, 1f, dzs[i], n, ci, n, i == 0 ? 0f : 1f, pdw, k);
-                if (needDx) {
-                    // dcol_i [k, n] = W^T [k, oC] . dz_i [oC, n], then folded back onto the input's pixels
-                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, openblas_nolapack.CblasNoTrans,
-                            k, n, oC, 1f, pw, k, dzs[i], n, 0f, pcol, n);
-                    pcol.get(col, 0, col.length);
-                    col2imAdd(col, g, dxHeap, i * xStride);
-                }
+            });
+            if (dwSum != null) {
+                dwSum.sum(dwFlat, 0);
             }
             dwView.assign(dwMat);
             if (needDx) {

@@ -87,7 +87,10 @@ public final class GraphPlan implements AutoCloseable {
      * {@code name (op)}; {@code null} otherwise. For finding what dominates a step; the table is printed
      * to standard error when the JVM exits.
      */
-    static final Map<String, long[]> PROFILE = Boolean.getBoolean("graft.plan.profile") ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+    static final Map<String, long[]> PROFILE = System.getProperty("graft.plan.profile", "false").matches("true|wall")
+            ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+    /** With {@code -Dgraft.plan.profile=wall}, the profile times ops by the wall clock (for kernels split over threads). */
+    private static final boolean PROFILE_WALL = "wall".equals(System.getProperty("graft.plan.profile"));
 
     static {
         if (PROFILE != null) {
@@ -102,9 +105,9 @@ public final class GraphPlan implements AutoCloseable {
         long[] acc = PROFILE.computeIfAbsent(name, k -> new long[2]);
         java.lang.management.ThreadMXBean clock = java.lang.management.ManagementFactory.getThreadMXBean();
         return () -> {
-            long t = clock.getCurrentThreadCpuTime();
+            long t = PROFILE_WALL ? System.nanoTime() : clock.getCurrentThreadCpuTime();
             boolean ok = s.exec();
-            acc[0] += clock.getCurrentThreadCpuTime() - t;
+            acc[0] += (PROFILE_WALL ? System.nanoTime() : clock.getCurrentThreadCpuTime()) - t;
             acc[1]++;
             return ok;
         };
@@ -629,12 +632,16 @@ public final class GraphPlan implements AutoCloseable {
         }
         // x > 0 without a branch (signs are random, so a branch mispredicts half the time): with b the
         // bits of x, x > 0 exactly when 0 < b <= bits(+inf) as signed ints (negatives, zeros and NaNs fail)
+        // large arrays (a convolution's activations) split over the threads, at least 32K elements a part
+        int parts = Parallel.parts(n >> 15);
         return () -> {
-            for (long i = 0; i < n; i++) {
-                int b = Float.floatToRawIntBits(xb.get(i));
-                int mask = (-b >> 31) & ((b - 0x7F800001) >> 31);
-                ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
-            }
+            Parallel.run(parts, part -> {
+                for (long i = Parallel.start(part, parts, n), end = Parallel.start(part + 1, parts, n); i < end; i++) {
+                    int b = Float.floatToRawIntBits(xb.get(i));
+                    int mask = (-b >> 31) & ((b - 0x7F800001) >> 31);
+                    ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
+                }
+            });
             return true;
         };
     }

@@ -85,14 +85,19 @@ class GraphPlanTest {
         Map<String, INDArray> want = sd.calculateGradients(Map.of("x", x), params);
         List<String> outs = java.util.Arrays.stream(params).map(p -> sd.getVariable(p).getGradient().name()).toList();
         String before = System.getProperty(ConvKernels.PROPERTY);
+        int threads = dev.graft.runtime.CpuTuning.appliedThreads();
         try {
-            for (String choice : new String[] {"graft", "nd4j", "auto"}) {
-                System.setProperty(ConvKernels.PROPERTY, choice);
-                try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
-                    for (int run = 0; run < 2; run++) {
-                        Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", x));
-                        for (int i = 0; i < params.length; i++) {
-                            assertClose(got.get(outs.get(i)), want.get(params[i]));
+            for (int t : new int[] {1, 2}) {
+                // with two threads Graft's kernels split the batch (3 examples) in two parts
+                dev.graft.runtime.CpuTuning.setThreads(t);
+                for (String choice : new String[] {"graft", "nd4j", "auto"}) {
+                    System.setProperty(ConvKernels.PROPERTY, choice);
+                    try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                        for (int run = 0; run < 2; run++) {
+                            Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", x));
+                            for (int i = 0; i < params.length; i++) {
+                                assertClose(got.get(outs.get(i)), want.get(params[i]));
+                            }
                         }
                     }
                 }
@@ -101,11 +106,36 @@ class GraphPlanTest {
             assertThatThrownBy(() -> new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs))
                     .isInstanceOf(GraftException.class).hasMessageContaining("graft.plan.conv='fast'").hasMessageContaining("'graft' or 'nd4j'");
         } finally {
+            dev.graft.runtime.CpuTuning.setThreads(Math.max(1, threads));
             if (before == null) {
                 System.clearProperty(ConvKernels.PROPERTY);
             } else {
                 System.setProperty(ConvKernels.PROPERTY, before);
             }
+        }
+    }
+
+    @Test
+    void aLargeReluGradientSplitOverTwoThreadsGivesSameDiffsValues() {
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(3);
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 40_000);
+        SDVariable s = sd.var("s", Nd4j.rand(DataType.FLOAT, 40_000).subi(0.5));
+        sd.nn().relu(x.mul(s), 0).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 40_000))).mean().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        INDArray xv = Nd4j.rand(DataType.FLOAT, 4, 40_000).subi(0.5);
+        INDArray want = sd.calculateGradients(Map.of("x", xv), "s").get("s");
+        int threads = dev.graft.runtime.CpuTuning.appliedThreads();
+        try {
+            dev.graft.runtime.CpuTuning.setThreads(2);
+            List<String> outs = List.of(sd.getVariable("s").getGradient().name());
+            try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs)) {
+                assertClose(plan.outputs().get(outs.get(0)), want);
+                assertClose(plan.run(Map.of("x", xv)).get(outs.get(0)), want);
+            }
+        } finally {
+            dev.graft.runtime.CpuTuning.setThreads(Math.max(1, threads));
         }
     }
 
