@@ -355,12 +355,7 @@ public final class OrtEngine implements InferenceEngine {
     public Map<String, INDArray> run(Map<String, INDArray> feed) {
         lock.readLock().lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("this OrtEngine for " + model + " is closed");
-            }
-            if (!acceptable(feed)) {
-                validate(feed); // throws, naming every problem
-            }
+            checkCall(feed);
             return runValidated(feed);
         } finally {
             lock.readLock().unlock();
@@ -396,16 +391,21 @@ public final class OrtEngine implements InferenceEngine {
     public void runInto(Map<String, INDArray> feed, Map<String, INDArray> into) {
         lock.readLock().lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("this OrtEngine for " + model + " is closed");
-            }
-            if (!acceptable(feed)) {
-                validate(feed); // throws, naming every problem
-            }
+            checkCall(feed);
             int[] index = outputIndexes(into);
             runValidated(feed, into, index);
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** Before a call, under the read lock: the engine is open and the inputs pass {@link #validate}. */
+    private void checkCall(Map<String, INDArray> feed) {
+        if (closed) {
+            throw new IllegalStateException("this OrtEngine for " + model + " is closed");
+        }
+        if (!acceptable(feed)) {
+            validate(feed); // throws, naming every problem
         }
     }
 

@@ -80,18 +80,16 @@ final class SmallKernels {
         int n = (int) logits.size(0);
         int c = (int) logits.size(1);
         retain.addAll(List.of(logits, weights, labels, loss));
+        float[] e = new float[c];
         return () -> {
             float wv = w.get(0);
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 long row = (long) i * c;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int k = 0; k < c; k++) {
-                    max = Math.max(max, z.get(row + k));
-                }
+                float max = shiftedExp(z, row, e);
                 float s = 0;
                 for (int k = 0; k < c; k++) {
-                    s += (float) Math.exp(z.get(row + k) - max);
+                    s += e[k];
                 }
                 float logS = (float) Math.log(s);
                 float ce = 0;
@@ -103,6 +101,18 @@ final class SmallKernels {
             out.put(0, wv == 0f ? 0f : (float) (wv * sum / n));
             return true;
         };
+    }
+
+    /** {@code e[k] = exp(z[row + k] - max)} over the row's {@code e.length} logits; returns the row's maximum. */
+    private static float shiftedExp(FloatIndexer z, long row, float[] e) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < e.length; k++) {
+            max = Math.max(max, z.get(row + k));
+        }
+        for (int k = 0; k < e.length; k++) {
+            e[k] = (float) Math.exp(z.get(row + k) - max);
+        }
+        return max;
     }
 
     /**
@@ -126,14 +136,10 @@ final class SmallKernels {
             float scale = wv == 0f ? 0f : wv / n;
             for (int i = 0; i < n; i++) {
                 long row = (long) i * c;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int k = 0; k < c; k++) {
-                    max = Math.max(max, z.get(row + k));
-                }
+                shiftedExp(z, row, e);
                 float s = 0;
                 float ySum = 0;
                 for (int k = 0; k < c; k++) {
-                    e[k] = (float) Math.exp(z.get(row + k) - max);
                     s += e[k];
                     ySum += y.get(row + k);
                 }
