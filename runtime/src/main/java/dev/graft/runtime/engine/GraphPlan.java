@@ -249,7 +249,11 @@ public final class GraphPlan implements AutoCloseable {
                 if (!s.exec()) {
                     throw new IllegalStateException("op '" + op.getName() + "' changed its output shape while the plan was built");
                 }
-                steps.add(s);
+                // an op whose outputs are the same on every run (a shape, a function of constants) ran once, here
+                if (op.getOutputsOfOp() == null || op.getOutputsOfOp().isEmpty()
+                        || !op.getOutputsOfOp().stream().allMatch(o -> fixedForThePlan(sd, o))) {
+                    steps.add(s);
+                }
             }
             for (String o : outputs) {
                 result.put(o, value(sd, o));
@@ -328,11 +332,60 @@ public final class GraphPlan implements AutoCloseable {
         throw new IllegalStateException("variable '" + name + "' is used before the op computing it ran");
     }
 
-    private static boolean isDataInput(SameDiff sd, String name) {
+    /**
+     * Whether an op input is an integer (or boolean) array whose values may change from run to run:
+     * a placeholder, or an array computed in the graph, unless {@link #fixedForThePlan} says its value
+     * cannot change while this plan lives.
+     */
+    private boolean isDataInput(SameDiff sd, String name) {
         SDVariable v = sd.getVariable(name);
         DataType dt = v.dataType();
         return (v.getVariableType() == VariableType.ARRAY || v.getVariableType() == VariableType.PLACEHOLDER)
-                && (dt.isIntType() || dt == DataType.BOOL);
+                && (dt.isIntType() || dt == DataType.BOOL) && !fixedForThePlan(sd, name);
+    }
+
+    /** Ops whose output is a shape (or part of one): fixed while a plan lives, see {@link #fixedForThePlan}. */
+    private static final Set<String> SHAPE_OPS = Set.of("shape_of", "shapes_of", "size", "size_at", "rank");
+
+    /** Memo of {@link #fixedForThePlan}. */
+    private final Map<String, Boolean> fixedValues = new HashMap<>();
+
+    /**
+     * Whether a variable's value is the same on every run of this plan: a constant, an array shape
+     * (every array's shape is: a plan serves one set of placeholder shapes, and a data-dependent op
+     * whose output shape changes makes the run fail and the plan be rebuilt), or an op's output
+     * computed from such values alone. Placeholders and trainable variables are not fixed. The reshape
+     * in a flatten's gradient, for example, reads the shape of the flatten's input: fixed, so the
+     * reshape is a view rather than an op that recomputes its shape on every run.
+     */
+    private boolean fixedForThePlan(SameDiff sd, String name) {
+        Boolean known = fixedValues.get(name);
+        if (known != null) {
+            return known;
+        }
+        SDVariable v = sd.getVariable(name);
+        boolean fixed;
+        if (v.getVariableType() == VariableType.CONSTANT) {
+            fixed = true;
+        } else if (v.getVariableType() != VariableType.ARRAY) {
+            fixed = false;
+        } else {
+            DifferentialFunction producer = sd.getVariableOutputOp(name);
+            if (producer == null) {
+                fixed = false;
+            } else if (SHAPE_OPS.contains(producer.opName())) {
+                fixed = true;
+            } else {
+                String[] in = producer.argNames();
+                fixed = in != null && !(producer instanceof org.nd4j.linalg.api.ops.random.BaseRandomOp)
+                        && !producer.opName().startsWith("random");
+                for (int i = 0; fixed && i < in.length; i++) {
+                    fixed = fixedForThePlan(sd, in[i]);
+                }
+            }
+        }
+        fixedValues.put(name, fixed);
+        return fixed;
     }
 
     private Kernel compile(SameDiff sd, SameDiffOp op) {
@@ -394,7 +447,8 @@ public final class GraphPlan implements AutoCloseable {
                 && sd.getVariable(outNames.get(0)).dataType() == args[0].dataType() && java.util.Arrays.stream(shapes.get(0).getShape()).reduce(1, (p, q) -> p * q) == args[0].length()) {
             // a reshape of a dense row-major array is a view of it: no copy, no op to run
             INDArray view = args[0].reshape('c', shapes.get(0).getShape());
-            if (view.data() == args[0].data() && DenseArrays.floats(view)) {
+            // ND4J gives a reshaped array a buffer object of its own over the same memory: compare addresses
+            if (view.data().address() == args[0].data().address() && DenseArrays.floats(view)) {
                 values.put(outNames.get(0), view);
                 return () -> true;
             }

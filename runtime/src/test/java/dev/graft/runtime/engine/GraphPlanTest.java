@@ -175,6 +175,34 @@ class GraphPlanTest {
     }
 
     @Test
+    void shapesAreWorkedOutOnceButValuesComputedFromTheDataOnEveryRun() {
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(5);
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 2, 3);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 1, 2, 3).subi(0.5));
+        // a flatten (its gradient reshapes by the shape of x: fixed for a plan) ...
+        SDVariable flat = x.mul(w).reshape(sd.concat(0, sd.sizeAt(x, 0).castTo(DataType.LONG).reshape(1), sd.constant(Nd4j.createFromArray(6L))));
+        // ... and a row picked by an index computed from the data (argmax: must be recomputed on every run)
+        SDVariable table = sd.constant("table", Nd4j.rand(DataType.FLOAT, 6, 4));
+        SDVariable picked = sd.gather(table, sd.argmax(flat, 1), 0);
+        flat.sum(1).reshape(-1, 1).mul(picked).mean().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        List<String> outs = List.of("loss", sd.getVariable("w").getGradient().name());
+        INDArray x1 = Nd4j.rand(DataType.FLOAT, 4, 2, 3).subi(0.5);
+        try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x1), outs)) {
+            for (int run = 0; run < 3; run++) {
+                INDArray xv = run == 0 ? x1 : Nd4j.rand(DataType.FLOAT, 4, 2, 3).subi(0.5);
+                Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", xv));
+                assertThat(got).as("run %d", run).isNotNull();
+                assertThat(got.get("loss").getDouble(0)).as("run %d", run)
+                        .isCloseTo(sd.output(Map.of("x", xv), "loss").get("loss").getDouble(0), org.assertj.core.data.Offset.offset(1e-5));
+                assertClose(got.get(outs.get(1)), sd.calculateGradients(Map.of("x", xv), "w").get("w"));
+            }
+        }
+    }
+
+    @Test
     void theCacheBuildsOnePlanPerBatchShape() {
         SameDiff sd = dense();
         GraphPlan.Cache cache = new GraphPlan.Cache("test");
