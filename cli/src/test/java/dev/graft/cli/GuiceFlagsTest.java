@@ -19,25 +19,7 @@ class GuiceFlagsTest {
     Path tmp;
 
     /** A layer provider whose id() a plugin's Guice module intercepts (AOP needs bytecode generation). */
-    private static final String PROVIDER = """
-            package aop;
-            import dev.graft.api.*; import dev.graft.api.config.NoConfig; import dev.graft.api.layer.*;
-            import java.util.List; import org.nd4j.autodiff.samediff.SDVariable;
-            public class Intercepted implements LayerProvider<NoConfig> {
-                public String id() { return "plain-layer"; }
-                public String version() { return "0.1.0"; }
-                public String apiVersion() { return "1.0"; }
-                public Class<NoConfig> configType() { return NoConfig.class; }
-                public String description() { return "test layer"; }
-                public Layer create(NoConfig c) {
-                    return new Layer() {
-                        public Shape outputShape(List<Shape> in) { return in.get(0); }
-                        public List<ParamSpec> params(List<Shape> in) { return List.of(); }
-                        public SDVariable forward(LayerContext ctx, List<SDVariable> in) { return in.get(0); }
-                    };
-                }
-            }
-            """;
+    private static final String PROVIDER = PluginDiscoveryTest.layerSource("aop", "Intercepted", "plain-layer", "1.0", "");
     private static final String MODULE = """
             package aop;
             import com.google.inject.matcher.Matchers;

@@ -34,11 +34,6 @@ final class ConvKernels {
      */
     static final String PROPERTY = "graft.plan.conv";
 
-    /** Whether ND4J runs this plan's convolution ops on oneDNN ({@link OneDnn}). */
-    static boolean oneDnn() {
-        return OneDnn.enabled();
-    }
-
     private static String choice() {
         String v = System.getProperty(PROPERTY, "auto").trim();
         if (!v.equals("auto") && !v.equals("graft") && !v.equals("nd4j")) {
@@ -58,7 +53,7 @@ final class ConvKernels {
      */
     static boolean ownForward(boolean gradientStepHereWithoutDx) {
         String c = choice();
-        return c.equals("graft") || (c.equals("auto") && (!oneDnn() || gradientStepHereWithoutDx));
+        return c.equals("graft") || (c.equals("auto") && (!OneDnn.enabled() || gradientStepHereWithoutDx));
     }
 
     /**
@@ -69,7 +64,7 @@ final class ConvKernels {
      */
     static boolean ownBackward(boolean needDx) {
         String c = choice();
-        return c.equals("graft") || (c.equals("auto") && (!oneDnn() || !needDx));
+        return c.equals("graft") || (c.equals("auto") && (!OneDnn.enabled() || !needDx));
     }
 
     /** The geometry of one convolution: iArgs {@code [kH, kW, sH, sW, pH, pW, dH, dW, same, format, wFormat]}. */

@@ -70,16 +70,29 @@ final class SmallKernels {
      * The loss: {@code w * sum_i CE_i / n} with {@code CE_i = -sum_c y_ic log softmax(z_i)_c} (0 when
      * {@code w} is 0: no example has a nonzero weight), each log-softmax taken from the row's maximum.
      */
+    /**
+     * What both softmax cross-entropy kernels read: the logits {@code z} and labels {@code y}
+     * ({@code [n, c]}) and the weight {@code w}, through their buffers' indexers.
+     */
+    private record Rows(FloatIndexer z, FloatIndexer y, FloatIndexer w, int n, int c) {
+        /** The arrays, already checked by {@link #plainSoftmaxCrossEntropy}; {@code out} is kept alive with them. */
+        static Rows of(INDArray logits, INDArray weights, INDArray labels, INDArray out, List<Object> retain) {
+            retain.addAll(List.of(logits, weights, labels, out));
+            return new Rows((FloatIndexer) logits.data().indexer(), (FloatIndexer) labels.data().indexer(),
+                    (FloatIndexer) weights.data().indexer(), (int) logits.size(0), (int) logits.size(1));
+        }
+    }
+
     static GraphPlan.Kernel softmaxCrossEntropy(INDArray logits, INDArray weights, INDArray labels, INDArray loss, List<Object> retain) {
         if (loss.length() != 1 || !DenseArrays.floats(loss) || !(loss.data().indexer() instanceof FloatIndexer out)) {
             return null;
         }
-        FloatIndexer z = (FloatIndexer) logits.data().indexer();
-        FloatIndexer y = (FloatIndexer) labels.data().indexer();
-        FloatIndexer w = (FloatIndexer) weights.data().indexer();
-        int n = (int) logits.size(0);
-        int c = (int) logits.size(1);
-        retain.addAll(List.of(logits, weights, labels, loss));
+        Rows r = Rows.of(logits, weights, labels, loss, retain);
+        FloatIndexer z = r.z();
+        FloatIndexer y = r.y();
+        FloatIndexer w = r.w();
+        int n = r.n();
+        int c = r.c();
         float[] e = new float[c];
         return () -> {
             float wv = w.get(0);
@@ -124,13 +137,13 @@ final class SmallKernels {
                 || !(dLogits.data().indexer() instanceof FloatIndexer dz)) {
             return null;
         }
-        FloatIndexer z = (FloatIndexer) logits.data().indexer();
-        FloatIndexer y = (FloatIndexer) labels.data().indexer();
-        FloatIndexer w = (FloatIndexer) weights.data().indexer();
-        int n = (int) logits.size(0);
-        int c = (int) logits.size(1);
+        Rows r = Rows.of(logits, weights, labels, dLogits, retain);
+        FloatIndexer z = r.z();
+        FloatIndexer y = r.y();
+        FloatIndexer w = r.w();
+        int n = r.n();
+        int c = r.c();
         float[] e = new float[c];
-        retain.addAll(List.of(logits, weights, labels, dLogits));
         return () -> {
             float wv = w.get(0);
             float scale = wv == 0f ? 0f : wv / n;
