@@ -67,6 +67,14 @@ final class ConvKernels {
         return c.equals("graft") || (c.equals("auto") && (!OneDnn.enabled() || !needDx));
     }
 
+    /** System property: {@code false} runs the first-layer convolutions {@link DirectConv} suits by im2col instead. */
+    static final String DIRECT_PROPERTY = "graft.plan.conv.direct";
+
+    /** Whether this convolution runs on {@link DirectConv} (when these kernels run it at all). */
+    static boolean direct(Geometry g) {
+        return DirectConv.suits(g) && !"false".equalsIgnoreCase(System.getProperty(DIRECT_PROPERTY, "true").trim());
+    }
+
     /** The geometry of one convolution: iArgs {@code [kH, kW, sH, sW, pH, pW, dH, dW, same, format, wFormat]}. */
     record Geometry(int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW, int bS, int iC, int iH, int iW, int oC, int oH, int oW) {
         int k() {
@@ -306,6 +314,12 @@ final class ConvKernels {
         int oC = g.oC();
         int xStride = g.iC() * g.iH() * g.iW();
         Input input = new Input(x);
+        if (direct(g)) {
+            retain.addAll(b == null ? java.util.List.of(x, w, z) : java.util.List.of(x, w, z, b));
+            shared.put(x, new Shared(x, w, g, input, null, null));
+            return new DirectConv(g).forwardKernel(input, new FloatPointer(w.data().addressPointer()),
+                    b == null ? null : new FloatPointer(b.data().addressPointer()), slices(z, g.bS(), (long) oC * n));
+        }
         // the columns of the whole batch when they are not too large: the gradient step then reads them
         long all = (long) g.bS() * k * n;
         INDArray cols = all <= KEEP_COLUMNS ? Nd4j.create(DataType.FLOAT, new long[] {g.bS(), k, n}, 'c') : null;
@@ -360,7 +374,23 @@ final class ConvKernels {
         int oC = g.oC();
         int xStride = g.iC() * g.iH() * g.iW();
         Shared f = shared.get(x);
-        boolean reuse = f != null && f.w() == w && f.g().equals(g);
+        if (!needDx && direct(g)) {
+            boolean loaded = f != null && f.g().equals(g);
+            retain.addAll(java.util.List.of(x, w, dz, dx, dw));
+            GraphPlan.Kernel dW = new DirectConv(g).weightGradientKernel(loaded ? f.input() : new Input(x), !loaded,
+                    slices(dz, g.bS(), (long) oC * n), new FloatPointer(dw.data().addressPointer()));
+            INDArray db1 = db == null ? null : db.reshape(oC);
+            INDArray dz3 = dz.reshape('c', g.bS(), oC, n);
+            return () -> {
+                dW.exec();
+                if (db1 != null) {
+                    dz3.sum(db1, 0, 2);
+                }
+                return true;
+            };
+        }
+        // the forward step's weights and columns, when it ran here by im2col
+        boolean reuse = f != null && f.w() == w && f.g().equals(g) && f.wMat() != null;
         Input input = reuse ? f.input() : new Input(x);
         INDArray wMat = reuse ? f.wMat() : Nd4j.create(DataType.FLOAT, new long[] {oC, g.iC(), g.kH(), g.kW()}, 'c');
         INDArray kept = reuse ? f.cols() : null;

@@ -81,6 +81,10 @@ public final class GraphPlan implements AutoCloseable {
     private final Set<String> convInputsWithoutGradient = new HashSet<>();
     /** Forward convolutions' buffers by input array, for their gradient steps. */
     private final Map<INDArray, ConvKernels.Shared> convShared = new java.util.IdentityHashMap<>();
+    /** Inputs of max poolings whose gradient the plan computes; what their forward steps note, by input; the gradients made from it, by array. */
+    private final Set<String> pooledWithGradient = new HashSet<>();
+    private final Map<INDArray, PoolKernels.Argmax> poolShared = new java.util.IdentityHashMap<>();
+    private final Map<INDArray, PoolKernels.Argmax> poolGradients = new java.util.IdentityHashMap<>();
 
     /**
      * With {@code -Dgraft.plan.profile=true}, the CPU time of the calling thread each planned op took, summed over runs, by
@@ -239,6 +243,11 @@ public final class GraphPlan implements AutoCloseable {
                 if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("conv2d_bp") && op.getInputsToOp() != null
                         && op.getOutputsOfOp() != null && !op.getOutputsOfOp().isEmpty() && !needed.contains(op.getOutputsOfOp().get(0))) {
                     convInputsWithoutGradient.add(op.getInputsToOp().get(0));
+                }
+                // max poolings whose gradient step is planned too: their forward step notes the maxima for it
+                if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("maxpool2d_bp") && op.getInputsToOp() != null
+                        && !op.getInputsToOp().isEmpty()) {
+                    pooledWithGradient.add(op.getInputsToOp().get(0));
                 }
             }
             for (SameDiffOp op : ops) {
@@ -480,9 +489,20 @@ public final class GraphPlan implements AutoCloseable {
             retained.addAll(Arrays.asList(args));
             retained.addAll(Arrays.asList(outs));
         }
+        if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1 && poolGradients.containsKey(args[1])) {
+            double[] t = cop.tArgs();
+            gemm = PoolKernels.sparseReluGradient(poolGradients.get(args[1]), t == null || t.length == 0 ? 0f : (float) t[0], args[0], args[1], outs[0], retained);
+        }
         if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1) {
             gemm = reluBackward(cop, args[0], args[1], outs[0]);
             retained.addAll(List.of(args[0], args[1], outs[0]));
+        }
+        if (gemm == null && !dataDependent && cop.opName().equals("maxpool2d") && args.length == 1 && outs.length == 1
+                && pooledWithGradient.contains(op.getInputsToOp().get(0)) && PoolKernels.enabled()) {
+            gemm = PoolKernels.forward(cop.iArgs(), args[0], outs[0], poolShared, retained);
+        }
+        if (gemm == null && !dataDependent && cop.opName().equals("maxpool2d_bp") && args.length == 2 && outs.length == 1 && PoolKernels.enabled()) {
+            gemm = PoolKernels.backward(cop.iArgs(), args[0], args[1], outs[0], poolShared, poolGradients, retained);
         }
         if (gemm == null && cop.opName().equals("softmax_cross_entropy_loss") && args.length == 3 && outs.length == 1
                 && SmallKernels.plainSoftmaxCrossEntropy(cop.iArgs(), cop.tArgs(), args[0], args[1], args[2])) {

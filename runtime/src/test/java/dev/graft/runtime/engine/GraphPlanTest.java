@@ -33,8 +33,12 @@ class GraphPlanTest {
     }
 
     private static void assertClose(INDArray got, INDArray want) {
-        assertThat(got.shape()).containsExactly(want.shape());
-        assertThat(got.sub(want).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertClose(got, want, "");
+    }
+
+    private static void assertClose(INDArray got, INDArray want, String what) {
+        assertThat(got.shape()).as(what).containsExactly(want.shape());
+        assertThat(got.sub(want).amaxNumber().doubleValue()).as(what).isLessThan(1e-6);
     }
 
     @Test
@@ -62,9 +66,10 @@ class GraphPlanTest {
         SameDiff sd = SameDiff.create();
         Nd4j.getRandom().setSeed(7);
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 2, 7, 6);
-        SDVariable w1 = sd.var("W1", Nd4j.rand(DataType.FLOAT, 3, 3, 2, 3).subi(0.5));
-        SDVariable b1 = sd.var("b1", Nd4j.rand(DataType.FLOAT, 3).subi(0.5));
-        SDVariable w2 = sd.var("W2", Nd4j.rand(DataType.FLOAT, 2, 3, 3, 4).subi(0.5));
+        // the first convolution suits DirectConv (18 taps, 5 outputs: a group of 4 and one more)
+        SDVariable w1 = sd.var("W1", Nd4j.rand(DataType.FLOAT, 3, 3, 2, 5).subi(0.5));
+        SDVariable b1 = sd.var("b1", Nd4j.rand(DataType.FLOAT, 5).subi(0.5));
+        SDVariable w2 = sd.var("W2", Nd4j.rand(DataType.FLOAT, 2, 3, 5, 4).subi(0.5));
         SDVariable b2 = sd.var("b2", Nd4j.rand(DataType.FLOAT, 4).subi(0.5));
         var padded = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
                 .kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dH(1).dW(1).dataFormat("NCHW").build();
@@ -91,27 +96,88 @@ class GraphPlanTest {
                 // with two threads Graft's kernels split the batch (3 examples) in two parts
                 dev.graft.runtime.CpuTuning.setThreads(t);
                 for (String choice : new String[] {"graft", "nd4j", "auto"}) {
-                    System.setProperty(ConvKernels.PROPERTY, choice);
-                    try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
-                        for (int run = 0; run < 2; run++) {
-                            Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", x));
-                            for (int i = 0; i < params.length; i++) {
-                                assertClose(got.get(outs.get(i)), want.get(params[i]));
+                    for (String direct : new String[] {"true", "false"}) {
+                        System.setProperty(ConvKernels.PROPERTY, choice);
+                        System.setProperty(ConvKernels.DIRECT_PROPERTY, direct);
+                        try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                            for (int run = 0; run < 2; run++) {
+                                Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", x));
+                                for (int i = 0; i < params.length; i++) {
+                                    assertClose(got.get(outs.get(i)), want.get(params[i]));
+                                }
                             }
                         }
                     }
                 }
             }
+            System.clearProperty(ConvKernels.DIRECT_PROPERTY);
             System.setProperty(ConvKernels.PROPERTY, "fast");
             assertThatThrownBy(() -> new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs))
                     .isInstanceOf(GraftException.class).hasMessageContaining("graft.plan.conv='fast'").hasMessageContaining("'graft' or 'nd4j'");
         } finally {
+            System.clearProperty(ConvKernels.DIRECT_PROPERTY);
             dev.graft.runtime.CpuTuning.setThreads(Math.max(1, threads));
             if (before == null) {
                 System.clearProperty(ConvKernels.PROPERTY);
             } else {
                 System.setProperty(ConvKernels.PROPERTY, before);
             }
+        }
+    }
+
+    private static org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig maxPool(int k, int s, int p) {
+        return org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig.builder().kH(k).kW(k).sH(s).sW(s).pH(p).pW(p).dH(1).dW(1)
+                .type(org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D.Pooling2DType.MAX)
+                .paddingMode(org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode.VALID).isNHWC(false).build();
+    }
+
+    @Test
+    void maxPoolingAndTheReluGradientBeforeItGiveSameDiffsGradients() {
+        // conv, ReLU, 2x2 pooling (the branch-free path, odd size: one row and column left out), conv, ReLU,
+        // 3x3 pooling with stride 2 and padding (overlapping windows); inputs on a coarse grid make ties
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(5);
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 1, 9, 11);
+        SDVariable w1 = sd.var("W1", Nd4j.rand(DataType.FLOAT, 3, 3, 1, 4).subi(0.5).muli(4).castTo(DataType.INT).castTo(DataType.FLOAT).divi(4));
+        SDVariable b1 = sd.var("b1", Nd4j.rand(DataType.FLOAT, 4).subi(0.5));
+        SDVariable w2 = sd.var("W2", Nd4j.rand(DataType.FLOAT, 2, 2, 4, 3).subi(0.5));
+        var conv1 = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
+                .kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dH(1).dW(1).dataFormat("NCHW").build();
+        var conv2 = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
+                .kH(2).kW(2).sH(1).sW(1).pH(0).pW(0).dH(1).dW(1).dataFormat("NCHW").build();
+        SDVariable h = sd.cnn().maxPooling2d(sd.nn().relu(sd.cnn().conv2d(x, w1, b1, conv1), 0), maxPool(2, 2, 0));
+        SDVariable h2 = sd.cnn().maxPooling2d(sd.nn().relu(sd.cnn().conv2d(h, w2, conv2), 0), maxPool(3, 2, 1));
+        h2.mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 3, 2, 2))).mean().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        INDArray xv = Nd4j.rand(DataType.FLOAT, 3, 1, 9, 11).subi(0.5).muli(4).castTo(DataType.INT).castTo(DataType.FLOAT).divi(4);
+        String[] params = {"W1", "b1", "W2"};
+        List<String> outs = java.util.Arrays.stream(params).map(p -> sd.getVariable(p).getGradient().name()).toList();
+        int threads = dev.graft.runtime.CpuTuning.appliedThreads();
+        try {
+            for (int t : new int[] {1, 2}) {
+                dev.graft.runtime.CpuTuning.setThreads(t);
+                for (String pool : new String[] {"graft", "nd4j"}) {
+                    System.setProperty(PoolKernels.PROPERTY, pool);
+                    try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs)) {
+                        for (int run = 0; run < 3; run++) {
+                            // new data each run: the noted maxima must follow it
+                            INDArray in = run == 0 ? xv : xv.mul(run == 1 ? -1 : 2);
+                            Map<String, INDArray> want = sd.calculateGradients(Map.of("x", in), params);
+                            Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", in));
+                            for (int i = 0; i < params.length; i++) {
+                                assertClose(got.get(outs.get(i)), want.get(params[i]), params[i] + ", " + t + " threads, pool " + pool + ", run " + run);
+                            }
+                        }
+                    }
+                }
+            }
+            System.setProperty(PoolKernels.PROPERTY, "fast");
+            assertThatThrownBy(() -> new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs))
+                    .isInstanceOf(GraftException.class).hasMessageContaining("graft.plan.pool='fast'").hasMessageContaining("'graft' (the default) or 'nd4j'");
+        } finally {
+            System.clearProperty(PoolKernels.PROPERTY);
+            dev.graft.runtime.CpuTuning.setThreads(Math.max(1, threads));
         }
     }
 

@@ -1,0 +1,277 @@
+package dev.graft.runtime.engine;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+import java.util.Arrays;
+
+/**
+ * A direct 2-D convolution (forward step and weight gradient) for convolutions with few inputs per
+ * output (the first layer of an image network: one or three channels) and few output channels, with
+ * unit strides and dilations. Unfolding such an input (im2col) makes a column matrix {@code iC kH kW}
+ * times larger than the input, and the product that follows has a handful of rows, which BLAS runs
+ * far below its speed; here every kernel tap is instead one shifted copy of the zero-padded input
+ * (a few KB, in the first-level cache) and a multiply-add over whole output rows, in loops the JIT
+ * compiles to vector instructions. Benchmark CNN, first layer (1 to 6 channels, 5x5, padding 2,
+ * batch 128), one thread: forward 2.0 ms by im2col and BLAS against 1.0 here, weight gradient 2.8
+ * against 1.8; and no batch of columns is kept between the two steps (12 MB).
+ *
+ * <p>Layout: each input channel is padded into a plane of {@code hp x wp} plus {@code kW} spare
+ * floats; an output row is computed {@code wp} wide (the last {@code kW - 1} entries of each row are
+ * discarded), so a tap {@code (c, ky, kx)} reads one contiguous run of the plane starting at
+ * {@code c plane + ky wp + kx}.
+ */
+final class DirectConv {
+    /** Largest number of inputs per output ({@code iC kH kW}) run here. */
+    static final int MAX_TAPS = 75;
+    /** Largest number of output channels run here. */
+    static final int MAX_OUT = 16;
+
+    final ConvKernels.Geometry g;
+    final int wp;
+    final int plane;
+    final int len;
+    final int taps;
+
+    DirectConv(ConvKernels.Geometry g) {
+        this.g = g;
+        int hp = g.iH() + 2 * g.pH();
+        this.wp = g.iW() + 2 * g.pW();
+        this.plane = hp * wp + g.kW();
+        this.len = g.oH() * wp;
+        this.taps = g.k();
+    }
+
+    /** Whether the convolution suits this kernel: unit strides and dilations, few taps and outputs. */
+    static boolean suits(ConvKernels.Geometry g) {
+        return g.sH() == 1 && g.sW() == 1 && g.dH() == 1 && g.dW() == 1 && g.k() <= MAX_TAPS && g.oC() <= MAX_OUT
+                && (long) g.iC() * ((long) (g.iH() + 2 * g.pH()) * (g.iW() + 2 * g.pW()) + g.kW()) < (1 << 28)
+                && (long) g.oH() * (g.iW() + 2 * g.pW()) < (1 << 28);
+    }
+
+    /** A zeroed buffer for one example's padded input. */
+    float[] paddedBuffer() {
+        return new float[g.iC() * plane];
+    }
+
+    /** Copies example {@code xOff} of {@code x} (NCHW, on the heap) into {@code xp}, whose padding stays 0. */
+    void pad(float[] x, int xOff, float[] xp) {
+        int iH = g.iH();
+        int iW = g.iW();
+        for (int c = 0; c < g.iC(); c++) {
+            for (int y = 0; y < iH; y++) {
+                System.arraycopy(x, xOff + (c * iH + y) * iW, xp, c * plane + (y + g.pH()) * wp + g.pW(), iW);
+            }
+        }
+    }
+
+    private int offset(int t) {
+        int kk = g.kH() * g.kW();
+        int c = t / kk;
+        int ky = (t % kk) / g.kW();
+        int kx = t % g.kW();
+        return c * plane + ky * wp + kx;
+    }
+
+    /**
+     * One example's output {@code out[o][y][x]} ({@code oC x oH x oW}, from {@code outOff}) for
+     * weights {@code w[o][t]} ({@code oC x taps}, tap {@code t = (c kH + ky) kW + kx}) and bias
+     * {@code b} (or null); {@code acc} is {@code oC} rows of {@link #len} floats, {@code r} one.
+     */
+    void forward(float[] xp, float[] w, float[] b, float[][] acc, float[] r, float[] out, int outOff) {
+        int oC = g.oC();
+        for (int o = 0; o < oC; o++) {
+            Arrays.fill(acc[o], 0, len, b == null ? 0f : b[o]);
+        }
+        for (int t = 0; t < taps; t++) {
+            System.arraycopy(xp, offset(t), r, 0, len);
+            int o = 0;
+            for (; o + 4 <= oC; o += 4) {
+                float[] a0 = acc[o];
+                float[] a1 = acc[o + 1];
+                float[] a2 = acc[o + 2];
+                float[] a3 = acc[o + 3];
+                float w0 = w[o * taps + t];
+                float w1 = w[(o + 1) * taps + t];
+                float w2 = w[(o + 2) * taps + t];
+                float w3 = w[(o + 3) * taps + t];
+                for (int j = 0; j < len; j++) {
+                    float v = r[j];
+                    a0[j] += w0 * v;
+                    a1[j] += w1 * v;
+                    a2[j] += w2 * v;
+                    a3[j] += w3 * v;
+                }
+            }
+            for (; o < oC; o++) {
+                float[] a = acc[o];
+                float wv = w[o * taps + t];
+                for (int j = 0; j < len; j++) {
+                    a[j] += wv * r[j];
+                }
+            }
+        }
+        int oH = g.oH();
+        int oW = g.oW();
+        for (int o = 0; o < oC; o++) {
+            for (int y = 0; y < oH; y++) {
+                System.arraycopy(acc[o], y * wp, out, outOff + (o * oH + y) * oW, oW);
+            }
+        }
+    }
+
+    /**
+     * Spreads one example's output gradient {@code dz[o][y][x]} (from {@code dzOff}) over rows of
+     * {@link #len} floats ({@code dzp[o]}); the entries past {@code oW} in each row are left as they
+     * are (0 when {@code dzp} starts zeroed, as only this method writes it).
+     */
+    void spread(float[] dz, int dzOff, float[][] dzp) {
+        int oH = g.oH();
+        int oW = g.oW();
+        for (int o = 0; o < g.oC(); o++) {
+            for (int y = 0; y < oH; y++) {
+                System.arraycopy(dz, dzOff + (o * oH + y) * oW, dzp[o], y * wp, oW);
+            }
+        }
+    }
+
+    /**
+     * Adds one example's weight gradient, entry by output position, into {@code acc[o taps + t]}
+     * ({@link #len} floats each): {@link #reduce} sums them.
+     */
+    void weightGradient(float[] xp, float[][] dzp, float[][] acc, float[] r) {
+        int oC = g.oC();
+        for (int t = 0; t < taps; t++) {
+            System.arraycopy(xp, offset(t), r, 0, len);
+            for (int o = 0; o < oC; o++) {
+                float[] a = acc[o * taps + t];
+                float[] d = dzp[o];
+                for (int j = 0; j < len; j++) {
+                    a[j] += d[j] * r[j];
+                }
+            }
+        }
+    }
+
+    /** {@code into[o taps + t] += sum of acc[o taps + t]}. */
+    void reduce(float[][] acc, double[] into) {
+        for (int q = 0; q < acc.length; q++) {
+            double s = 0;
+            for (float v : acc[q]) {
+                s += v;
+            }
+            into[q] += s;
+        }
+    }
+
+    /** The forward kernel for {@link ConvKernels#forward}: {@code input} is loaded by the caller's plan step. */
+    GraphPlan.Kernel forwardKernel(ConvKernels.Input input, FloatPointer pw, FloatPointer pb, FloatPointer[] outs) {
+        int oC = g.oC();
+        int kH = g.kH();
+        int kW = g.kW();
+        int iC = g.iC();
+        int xStride = iC * g.iH() * g.iW();
+        int outSize = oC * g.oH() * g.oW();
+        int parts = Parallel.parts(g.bS());
+        float[] wRaw = new float[kH * kW * iC * oC];
+        float[] w = new float[oC * taps];
+        float[] b = pb == null ? null : new float[oC];
+        float[][] xp = new float[parts][];
+        float[][][] acc = new float[parts][][];
+        float[][] r = new float[parts][];
+        float[][] out = new float[parts][];
+        for (int p = 0; p < parts; p++) {
+            xp[p] = paddedBuffer();
+            acc[p] = new float[oC][len];
+            r[p] = new float[len];
+            out[p] = new float[outSize];
+        }
+        return () -> {
+            input.load();
+            // ND4J's weights are [kH, kW, iC, oC]; here [oC][iC][kH][kW]
+            pw.get(wRaw, 0, wRaw.length);
+            for (int ky = 0; ky < kH; ky++) {
+                for (int kx = 0; kx < kW; kx++) {
+                    for (int c = 0; c < iC; c++) {
+                        int src = ((ky * kW + kx) * iC + c) * oC;
+                        int t = (c * kH + ky) * kW + kx;
+                        for (int o = 0; o < oC; o++) {
+                            w[o * taps + t] = wRaw[src + o];
+                        }
+                    }
+                }
+            }
+            if (b != null) {
+                pb.get(b, 0, oC);
+            }
+            Parallel.run(parts, part -> {
+                for (int i = (int) Parallel.start(part, parts, g.bS()), end = (int) Parallel.start(part + 1, parts, g.bS()); i < end; i++) {
+                    pad(input.values, i * xStride, xp[part]);
+                    forward(xp[part], w, b, acc[part], r[part], out[part], 0);
+                    outs[i].put(out[part], 0, outSize);
+                }
+            });
+            return true;
+        };
+    }
+
+    /**
+     * The weight-gradient kernel for {@link ConvKernels#backward} ({@code dw} in ND4J's {@code [kH,
+     * kW, iC, oC]} layout); {@code loadInput} when no forward step of this plan loads the input.
+     */
+    GraphPlan.Kernel weightGradientKernel(ConvKernels.Input input, boolean loadInput, FloatPointer[] dzs, FloatPointer pdw) {
+        int oC = g.oC();
+        int kH = g.kH();
+        int kW = g.kW();
+        int iC = g.iC();
+        int xStride = iC * g.iH() * g.iW();
+        int dzSize = oC * g.oH() * g.oW();
+        int parts = Parallel.parts(g.bS());
+        float[][] xp = new float[parts][];
+        float[][][] acc = new float[parts][][];
+        float[][] r = new float[parts][];
+        float[][] dz = new float[parts][];
+        float[][][] dzp = new float[parts][][];
+        for (int p = 0; p < parts; p++) {
+            xp[p] = paddedBuffer();
+            acc[p] = new float[oC * taps][len];
+            r[p] = new float[len];
+            dz[p] = new float[dzSize];
+            dzp[p] = new float[oC][len];
+        }
+        double[] sums = new double[oC * taps];
+        float[] dwRaw = new float[kH * kW * iC * oC];
+        return () -> {
+            if (loadInput) {
+                input.load();
+            }
+            Parallel.run(parts, part -> {
+                for (float[] a : acc[part]) {
+                    Arrays.fill(a, 0f);
+                }
+                for (int i = (int) Parallel.start(part, parts, g.bS()), end = (int) Parallel.start(part + 1, parts, g.bS()); i < end; i++) {
+                    pad(input.values, i * xStride, xp[part]);
+                    dzs[i].get(dz[part], 0, dzSize);
+                    spread(dz[part], 0, dzp[part]);
+                    weightGradient(xp[part], dzp[part], acc[part], r[part]);
+                }
+            });
+            Arrays.fill(sums, 0);
+            for (int p = 0; p < parts; p++) {
+                reduce(acc[p], sums);
+            }
+            for (int ky = 0; ky < kH; ky++) {
+                for (int kx = 0; kx < kW; kx++) {
+                    for (int c = 0; c < iC; c++) {
+                        int dst = ((ky * kW + kx) * iC + c) * oC;
+                        int t = (c * kH + ky) * kW + kx;
+                        for (int o = 0; o < oC; o++) {
+                            dwRaw[dst + o] = (float) sums[o * taps + t];
+                        }
+                    }
+                }
+            }
+            pdw.put(dwRaw, 0, dwRaw.length);
+            return true;
+        };
+    }
+}

@@ -1,0 +1,74 @@
+package dev.graft.runtime.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PoolKernelsTest {
+
+    /** ND4J's max-pooling rule, written out: the first value (row by row) above all before it, starting from -Float.MAX_VALUE. */
+    private static void reference(float[] x, PoolKernels.Geometry g, int[] index, float[] out) {
+        for (int p = 0; p < g.planes(); p++) {
+            for (int oy = 0; oy < g.oH(); oy++) {
+                for (int ox = 0; ox < g.oW(); ox++) {
+                    float best = -Float.MAX_VALUE;
+                    int at = -1;
+                    for (int ky = 0; ky < g.kH(); ky++) {
+                        for (int kx = 0; kx < g.kW(); kx++) {
+                            int y = oy * g.sH() - g.pH() + ky;
+                            int xx = ox * g.sW() - g.pW() + kx;
+                            if (y < 0 || y >= g.iH() || xx < 0 || xx >= g.iW()) {
+                                continue;
+                            }
+                            int i = p * g.iH() * g.iW() + y * g.iW() + xx;
+                            if (at < 0) {
+                                at = i; // the window's first place when nothing beats -Float.MAX_VALUE
+                            }
+                            if (x[i] > best) {
+                                best = x[i];
+                                at = i;
+                            }
+                        }
+                    }
+                    int o = (p * g.oH() + oy) * g.oW() + ox;
+                    index[o] = at;
+                    out[o] = best;
+                }
+            }
+        }
+    }
+
+    @Test
+    void notesTheFirstLargestValueOfEveryWindowAsNd4jDoes() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        // kH, kW, sH, sW, pH, pW, iH, iW: 2x2 stride 2 (the branch-free path, even and odd sizes), overlapping, padded, 1x1
+        int[][] cases = {{2, 2, 2, 2, 0, 0, 28, 28}, {2, 2, 2, 2, 0, 0, 5, 7}, {3, 3, 2, 2, 1, 1, 7, 6}, {3, 2, 1, 2, 0, 1, 4, 5}, {1, 1, 1, 1, 0, 0, 3, 3}, {2, 2, 1, 1, 1, 1, 3, 4}};
+        for (int[] c : cases) {
+            int oH = (c[6] - c[0] + 2 * c[4]) / c[2] + 1;
+            int oW = (c[7] - c[1] + 2 * c[5]) / c[3] + 1;
+            PoolKernels.Geometry g = new PoolKernels.Geometry(6, c[6], c[7], c[0], c[1], c[2], c[3], c[4], c[5], oH, oW);
+            PoolKernels.Argmax a = new PoolKernels.Argmax(g);
+            for (int i = 0; i < a.x.length; i++) {
+                // ties (ReLU's zeros, repeated values), signed zeros, infinities and NaN
+                double u = rnd.nextDouble();
+                a.x[i] = u < 0.3 ? 0f : u < 0.35 ? -0f : u < 0.5 ? 0.25f : u < 0.53 ? Float.NEGATIVE_INFINITY : u < 0.55 ? Float.NaN
+                        : u < 0.56 ? Float.POSITIVE_INFINITY : u < 0.57 ? -Float.MAX_VALUE : (float) rnd.nextDouble(-1, 1);
+            }
+            // whole planes of NaN and of -inf: nothing in such a window beats -Float.MAX_VALUE
+            java.util.Arrays.fill(a.x, 0, g.inPlane(), Float.NaN);
+            java.util.Arrays.fill(a.x, g.inPlane(), 2 * g.inPlane(), Float.NEGATIVE_INFINITY);
+            int[] index = new int[a.index.length];
+            float[] out = new float[a.out.length];
+            reference(a.x, g, index, out);
+            a.pool(0, 2);
+            a.pool(2, g.planes());
+            assertThat(a.index).as(java.util.Arrays.toString(c)).containsExactly(index);
+            for (int o = 0; o < out.length; o++) {
+                // the same value; the sign of a zero maximum may differ (+0 == -0)
+                assertThat(a.out[o] == out[o] || (Float.isNaN(a.out[o]) && Float.isNaN(out[o]))).as("%s output %d: %s vs %s", java.util.Arrays.toString(c), o, a.out[o], out[o]).isTrue();
+            }
+        }
+    }
+}
