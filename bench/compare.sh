@@ -46,7 +46,8 @@ if [ -n "${GRAFT_BENCH_CORETYPE:-}" ]; then export OPENBLAS_CORETYPE="$GRAFT_BEN
 elif grep -qw avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
 echo "compare.sh: the JVMs run with OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" >&2
 # the launcher's allocator settings (./graft; NativeAllocator sets the same in-process when unset)
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}" \
+  MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-67108864}"
 # the launcher's JVM options (./graft): parallel collector, 16 MB young generation
 JAVA=(java -XX:+UseParallelGC -Xmn16m)
 mkdir -p "$(dirname "$OUTFILE")"

@@ -17,12 +17,13 @@ class NativeAllocatorTest {
         assertThat(NativeAllocator.reasonToSkip(Map.of("MALLOC_TRIM_THRESHOLD_", "1000"), null))
                 .isEqualTo("left to the environment (MALLOC_TRIM_THRESHOLD_=1000)");
         assertThat(NativeAllocator.reasonToSkip(Map.of("MALLOC_MMAP_THRESHOLD_", "65536"), null)).contains("MALLOC_MMAP_THRESHOLD_=65536");
+        assertThat(NativeAllocator.reasonToSkip(Map.of("MALLOC_TOP_PAD_", "0"), null)).isEqualTo("left to the environment (MALLOC_TOP_PAD_=0)");
         assertThat(NativeAllocator.reasonToSkip(Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0"), null))
                 .contains("GLIBC_TUNABLES=glibc.malloc.trim_threshold=0");
     }
 
     @Test
-    void onGlibcItSetsBothThresholdsOnce() {
+    void onGlibcItSetsTheThresholdsAndTheTopPadOnce() {
         NativeAllocator.apply();
         String first = NativeAllocator.describe();
         NativeAllocator.apply();
@@ -32,7 +33,7 @@ class NativeAllocatorTest {
             assertThat(first).isEqualTo(skip);
         } else if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")
                 && new java.io.File("/lib/x86_64-linux-gnu/libc.so.6").exists()) {
-            assertThat(first).isEqualTo("glibc malloc keeps freed memory (mmap threshold 32 MB, trim threshold 256 MB)");
+            assertThat(first).isEqualTo("glibc malloc keeps freed memory (mmap threshold 32 MB, trim threshold 256 MB, top pad 64 MB)");
         }
     }
 }

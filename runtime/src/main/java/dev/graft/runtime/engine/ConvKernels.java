@@ -358,6 +358,48 @@ final class ConvKernels {
     }
 
     /**
+     * The weight gradient of a unit-stride convolution as one convolution on oneDNN: {@code dW[o, c,
+     * ky, kx]} sums {@code x[n, c, y + ky, x + kx] dz[n, o, y, x]} over examples and positions, which
+     * is the convolution of the input, with the examples as channels and the input channels as the
+     * batch ({@code [iC, bS, iH, iW]}: a view when {@code iC} is 1), by the output gradient as
+     * weights ({@code [oC, bS, oH, oW]}), with the same padding: its output is {@code [iC, oC, kH,
+     * kW]}. Benchmark CNN, first layer, batch 128, one thread: 1.0 ms plus 0.4 to lay the output
+     * gradient out, against 3.1 to 3.5 for {@link DirectConv}'s and 9.5 for ND4J's {@code conv2d_bp},
+     * which computes the input's gradient too.
+     */
+    private static GraphPlan.Kernel weightGradientByConvolution(Geometry g, INDArray x, INDArray dz, INDArray dw, java.util.List<Object> retain) {
+        INDArray in = g.iC() == 1 ? x.reshape('c', 1, g.bS(), g.iH(), g.iW())
+                : Nd4j.create(DataType.FLOAT, new long[] {g.iC(), g.bS(), g.iH(), g.iW()}, 'c');
+        INDArray weights = Nd4j.create(DataType.FLOAT, new long[] {g.oC(), g.bS(), g.oH(), g.oW()}, 'c');
+        INDArray out = Nd4j.create(DataType.FLOAT, new long[] {g.iC(), g.oC(), g.kH(), g.kW()}, 'c');
+        org.nd4j.linalg.api.ops.DynamicCustomOp conv = org.nd4j.linalg.api.ops.DynamicCustomOp.builder("conv2d").build();
+        org.nd4j.linalg.api.ops.OpContext oc = Nd4j.getExecutioner().buildContext();
+        oc.setInputArrays(in, weights);
+        oc.setOutputArrays(out);
+        // kernel oH x oW, stride 1, the convolution's padding, dilation 1, explicit padding, NCHW, weights [oC, iC, kH, kW]
+        oc.setIArguments(g.oH(), g.oW(), 1, 1, g.pH(), g.pW(), 1, 1, 0, 0, 1);
+        oc.allowHelpers(true);
+        retain.addAll(java.util.List.of(in, weights, out, oc));
+        INDArray dzT = dz.permute(1, 0, 2, 3);
+        INDArray xT = g.iC() == 1 ? null : x.permute(1, 0, 2, 3);
+        INDArray dwT = dw.permute(2, 3, 0, 1);
+        return () -> {
+            weights.assign(dzT);
+            if (xT != null) {
+                in.assign(xT);
+            }
+            OneDnn.enterOn();
+            try {
+                Nd4j.exec(conv, oc);
+            } finally {
+                OneDnn.exitOn();
+            }
+            dwT.assign(out);
+            return true;
+        };
+    }
+
+    /**
      * The gradient step: from {@code dz}, the gradients {@code dx} (when {@code needDx}), {@code dw}
      * and (with a bias) {@code db}; {@code null} when the arrays do not fit this kernel.
      */
@@ -377,7 +419,8 @@ final class ConvKernels {
         if (!needDx && direct(g)) {
             boolean loaded = f != null && f.g().equals(g);
             retain.addAll(java.util.List.of(x, w, dz, dx, dw));
-            GraphPlan.Kernel dW = new DirectConv(g).weightGradientKernel(loaded ? f.input() : new Input(x), !loaded,
+            GraphPlan.Kernel dW = OneDnn.enabled() ? weightGradientByConvolution(g, x, dz, dw, retain)
+                    : new DirectConv(g).weightGradientKernel(loaded ? f.input() : new Input(x), !loaded,
                     slices(dz, g.bS(), (long) oC * n), new FloatPointer(dw.data().addressPointer()));
             INDArray db1 = db == null ? null : db.reshape(oC);
             INDArray dz3 = dz.reshape('c', g.bS(), oC, n);

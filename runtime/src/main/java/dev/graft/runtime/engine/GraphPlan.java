@@ -318,6 +318,16 @@ public final class GraphPlan implements AutoCloseable {
             }
         }
         contexts.clear();
+        // kernels that run an op of their own keep its context with their arrays
+        for (Object o : retained) {
+            if (o instanceof OpContext c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // as above
+                }
+            }
+        }
     }
 
     private INDArray value(SameDiff sd, String name) {
