@@ -48,6 +48,9 @@ echo "compare.sh: the JVMs run with OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset
 # the launcher's allocator settings (./graft; NativeAllocator sets the same in-process when unset)
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}" \
   MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-67108864}"
+# the launcher's OpenMP wait policy (./graft: idle OpenMP workers sleep instead of spinning), for Graft's
+# runs only: the peers keep their own defaults
+GRAFT_OMP_WAIT="${OMP_WAIT_POLICY:-PASSIVE}"
 # the launcher's JVM options (./graft): parallel collector, 16 MB young generation
 JAVA=(java -XX:+UseParallelGC -Xmn16m)
 mkdir -p "$(dirname "$OUTFILE")"
@@ -81,7 +84,7 @@ for r in $(seq 1 "$ROUNDS"); do
   record "torch-cpu" "$r" /usr/bin/python3 "$HERE/bench/torch_cpu.py" --reference "$TORCH_REF" --threads 1
   for t in 1 2; do
     for w in mlp cnn; do
-      record "graft-$w-t$t" "$r" env OMP_NUM_THREADS="$t" "${JAVA[@]}" -cp "$CLI_CP" dev.graft.cli.Main bench "$w" --threads "$t" --json
+      record "graft-$w-t$t" "$r" env OMP_NUM_THREADS="$t" OMP_WAIT_POLICY="$GRAFT_OMP_WAIT" "${JAVA[@]}" -cp "$CLI_CP" dev.graft.cli.Main bench "$w" --threads "$t" --json
     done
     record "dl4j-t$t" "$r" env OMP_NUM_THREADS="$t" "${JAVA[@]}" -cp "$BENCH_CP" dev.graft.bench.Dl4jPeer all
   done

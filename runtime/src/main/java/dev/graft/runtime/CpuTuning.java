@@ -226,6 +226,41 @@ public final class CpuTuning {
         appliedThreads = n;
     }
 
+    /**
+     * Sets the threads of ND4J's and OpenBLAS's OpenMP work started from the calling thread (OpenMP's
+     * count is a per-thread setting; ND4J's own loop limit is process-wide and set with {@code
+     * global}). Used by a split training step, whose parts each run on one thread.
+     */
+    public static void setThreadsHere(int n, boolean global) {
+        if (global) {
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(n);
+        }
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        // the OpenBLAS Graft's kernels call has its own OpenMP setting; ND4J's CpuBlas.setMaxThreads reaches it
+        // only through JavaCPP's Loader, which takes a lock and checks the library files on every call
+        OpenBlasThreads.set(n);
+    }
+
+    /** {@code openblas_set_num_threads} of the OpenBLAS behind {@code org.bytedeco.openblas}, looked up once. */
+    private static final class OpenBlasThreads {
+        private static final org.bytedeco.openblas.presets.openblas_nolapack.SetNumThreads SET;
+
+        static {
+            org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+            org.bytedeco.javacpp.Pointer f = org.bytedeco.javacpp.Loader.addressof("openblas_set_num_threads");
+            // a JavaCPP function pointer is a native holder of the function's address: allocated, then set
+            SET = f == null ? null : new org.bytedeco.openblas.presets.openblas_nolapack.SetNumThreads() { }.put(f);
+        }
+
+        static void set(int n) {
+            if (SET != null) {
+                SET.call(n);
+            } else {
+                org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+            }
+        }
+    }
+
     /** The thread count last set by Graft, or -1 when Graft has not set one. */
     public static int appliedThreads() {
         return appliedThreads;

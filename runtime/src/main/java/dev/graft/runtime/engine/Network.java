@@ -68,6 +68,7 @@ public final class Network {
     private final GraphPlan.Cache trainPlans = new GraphPlan.Cache("training");
     private final GraphPlan.Cache inferPlans = new GraphPlan.Cache("inference");
     private final GraphPlan.Cache evalPlans = new GraphPlan.Cache("evaluation");
+    private final SplitStep split = new SplitStep();
     private final List<MaskSpec> masks = new ArrayList<>();
     /** Non-trainable parameter name to the training-graph variable holding its value after a step. */
     private final Map<String, String> stateUpdates = new LinkedHashMap<>();
@@ -471,6 +472,7 @@ public final class Network {
         Map<String, INDArray> values;
         Map<String, INDArray> grads;
         Map<String, INDArray> planned = null;
+        boolean splitStep = false;
         List<String> gradNames = null;
         if (GraphPlan.enabled()) {
             if (sd.getFunction(GRAD_FN) == null) {
@@ -492,9 +494,18 @@ public final class Network {
                 gradNamesFor = List.copyOf(names);
             }
             gradNames = gradNamesFor;
-            planned = trainPlans.run(sd.getFunction(GRAD_FN), ph, gradNames);
+            SameDiff fn = sd.getFunction(GRAD_FN);
+            List<String> names = gradNames;
+            int parts = split.parts(batch, stateUpdates.isEmpty());
+            if (parts > 1) {
+                planned = split.run(fn, ph, batch, parts, names, () -> trainPlans.run(fn, ph, names));
+                splitStep = planned != null && split.lastSplit();
+            }
+            if (planned == null) {
+                planned = trainPlans.run(fn, ph, gradNames);
+            }
         }
-        trainExecutor = planned != null ? "plan" : "samediff";
+        trainExecutor = planned == null ? "samediff" : splitStep ? "plan, split over threads" : "plan";
         if (planned != null) {
             values = planned;
             grads = new LinkedHashMap<>();
@@ -527,8 +538,9 @@ public final class Network {
 
     /**
      * Which executor ran the last training step: {@code plan} (compiled plan, see
-     * {@code -Dgraft.executor}) or {@code samediff} (SameDiff's own session); {@code null} before the
-     * first step.
+     * {@code -Dgraft.executor}), {@code plan, split over threads} (the batch cut in parts, one per
+     * thread: {@code -Dgraft.train.split}) or {@code samediff} (SameDiff's own session); {@code null}
+     * before the first step.
      */
     public String trainExecutor() {
         return trainExecutor;

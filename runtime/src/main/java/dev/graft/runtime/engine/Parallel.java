@@ -21,8 +21,25 @@ final class Parallel {
     private Parallel() {
     }
 
+    /** Set on a thread that runs one part of a split training step ({@link SplitStep}): its kernels stay on it. */
+    private static final ThreadLocal<Boolean> ALONE = ThreadLocal.withInitial(() -> false);
+
+    /** Runs {@code body} with {@link #parts} answering 1 on this thread (plans built inside keep their work on it). */
+    static <T> T alone(java.util.function.Supplier<T> body) {
+        boolean was = ALONE.get();
+        ALONE.set(true);
+        try {
+            return body.get();
+        } finally {
+            ALONE.set(was);
+        }
+    }
+
     /** How many parts to split {@code work} units into: Graft's thread count, at most {@code work}, at least 1. */
     static int parts(long work) {
+        if (ALONE.get()) {
+            return 1;
+        }
         int t = CpuTuning.appliedThreads();
         return (int) Math.max(1, Math.min(t < 1 ? 1 : t, work));
     }

@@ -1,0 +1,264 @@
+package dev.graft.runtime.engine;
+
+import dev.graft.runtime.CpuTuning;
+import dev.graft.runtime.GraftException;
+import dev.graft.runtime.util.DenseArrays;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * A training step split over Graft's threads by examples: with N threads the batch is cut into N
+ * parts, each part's gradient graph runs on its own thread through its own plan, with every op on
+ * that thread (ND4J, oneDNN and OpenBLAS set to one thread there), and the parts' loss and gradients
+ * are combined. The benchmark models' ops are too small to split well one by one: on two cores the
+ * CNN's step gained 0 to 25% from a second thread inside each op, against the 2x the parts can give.
+ *
+ * <p>Splitting is exact only for graphs that treat examples independently and reduce the loss by
+ * a mean or a sum over them; a graph that mixes examples (batch statistics) is not. So the first
+ * split step also runs the whole batch and compares: the parts' results, averaged by part size or
+ * added, must equal the whole batch's within {@code 1e-4} of each array's largest value. When
+ * neither does, the network never splits again (logged once). Networks with state updates (batch
+ * normalisation's running statistics) are never split. Then the next {@link #TRIALS} steps each way
+ * alternate split and whole, timed, and split steps stay only when their median is at least 5%
+ * faster (logged once with both times): a model made of a few large products (the benchmark MLP)
+ * runs them faster whole. {@code -Dgraft.train.split=off} turns it off.
+ */
+final class SplitStep {
+    private static final Logger LOG = LoggerFactory.getLogger(SplitStep.class);
+
+    /** System property: {@code auto} (the default) or {@code off}. */
+    static final String PROPERTY = "graft.train.split";
+    /** The fewest examples a part gets. */
+    static final int MIN_PART = 16;
+    /** Largest difference allowed between the combined parts and the whole batch, relative to the array's largest value. */
+    static final double TOLERANCE = 1e-4;
+
+    private final List<GraphPlan.Cache> caches = new ArrayList<>();
+    private final Map<String, INDArray> combined = new HashMap<>();
+    /** null until the first split step has been checked. */
+    private Boolean exact;
+    /** Whether the parts' results add up (a summed loss) rather than average by part size. */
+    private boolean sum;
+    /** Whether the last {@link #run} returned the combined parts. */
+    private boolean lastSplit;
+    /** Steps timed each way after the check, alternating, before choosing the faster (split or whole). */
+    static final int TRIALS = 12;
+    /** Steps after which the choice is timed again (the machine's load changes). */
+    static final int RETIME = 2000;
+    private int sinceChoice;
+    private final long[] splitNanos = new long[TRIALS];
+    private final long[] wholeNanos = new long[TRIALS];
+    private int trials;
+    /** null while timing; then whether split steps were faster. */
+    private Boolean faster;
+
+    static boolean enabled() {
+        String v = System.getProperty(PROPERTY, "auto").trim();
+        if (!v.equals("auto") && !v.equals("off")) {
+            throw new GraftException(GraftException.Code.CONFIG,
+                    "system property " + PROPERTY + "='" + v + "' is not a setting; use 'auto' (the default: split a step's batch over Graft's threads) or 'off'");
+        }
+        return v.equals("auto");
+    }
+
+    /** How many parts a batch of {@code batch} examples splits into; 1 when it is not split. */
+    int parts(long batch, boolean stateless) {
+        if (faster != null && ++sinceChoice >= RETIME) {
+            faster = null;
+            trials = 0;
+        }
+        int t = CpuTuning.appliedThreads();
+        if (t < 2 || !stateless || Boolean.FALSE.equals(exact) || Boolean.FALSE.equals(faster) || !enabled()) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(t, batch / MIN_PART));
+    }
+
+    /** Whether split steps are in use (checked, and found faster). */
+    boolean chosen() {
+        return Boolean.TRUE.equals(exact) && Boolean.TRUE.equals(faster);
+    }
+
+    /** Whether the last {@link #run} returned the combined parts (not the whole batch's run). */
+    boolean lastSplit() {
+        return lastSplit;
+    }
+
+    /**
+     * The outputs {@code names} (the loss and gradients) of {@code fn} for the feed, computed in
+     * {@code parts} parts and combined into arrays owned here (overwritten by the next step); on the
+     * first call, {@code whole}'s instead, after the check. Null when a part cannot be planned or
+     * the check failed: the caller runs the whole batch.
+     */
+    Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
+                              Supplier<Map<String, INDArray>> whole) {
+        lastSplit = false;
+        boolean timing = Boolean.TRUE.equals(exact) && faster == null;
+        if (timing && trials % 2 == 1) {
+            // a whole batch, timed against the split steps
+            long t0 = System.nanoTime();
+            Map<String, INDArray> all = whole.get();
+            wholeNanos[trials / 2] = System.nanoTime() - t0;
+            if (++trials == 2 * TRIALS) {
+                choose(parts);
+            }
+            return all;
+        }
+        long t0 = System.nanoTime();
+        Map<String, INDArray> r = runSplit(fn, feed, batch, parts, names, whole);
+        if (timing && lastSplit) {
+            splitNanos[trials / 2] = System.nanoTime() - t0;
+            trials++;
+        }
+        return r;
+    }
+
+    /** After the timed steps: split steps stay only when their median is at least 5% below whole batches'. */
+    private void choose(int parts) {
+        long[] a = splitNanos.clone();
+        long[] b = wholeNanos.clone();
+        java.util.Arrays.sort(a);
+        java.util.Arrays.sort(b);
+        double split = a[TRIALS / 2] / 1e6;
+        double all = b[TRIALS / 2] / 1e6;
+        boolean first = faster == null && sinceChoice == 0;
+        faster = split < 0.95 * all;
+        sinceChoice = 0;
+        (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: split over {} threads a step took {} ms, as a whole batch {} ms (medians of {} steps each way;"
+                        + " -D{}=off keeps whole batches)", faster ? "run split over threads" : "keep whole batches", parts,
+                String.format(java.util.Locale.ROOT, "%.3f", split), String.format(java.util.Locale.ROOT, "%.3f", all), TRIALS, PROPERTY);
+    }
+
+    private Map<String, INDArray> runSplit(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
+                                           Supplier<Map<String, INDArray>> whole) {
+        List<Map<String, INDArray>> results;
+        int threads = CpuTuning.appliedThreads();
+        // everything on one thread per part, the combining too (OpenBLAS would wake a second thread for it)
+        CpuTuning.setThreadsHere(1, true);
+        try {
+            results = runParts(fn, feed, batch, parts, names);
+            if (results != null && exact != null) {
+                lastSplit = true;
+                return combine(results, names, batch, sum);
+            }
+        } finally {
+            CpuTuning.setThreadsHere(threads, true);
+        }
+        if (results == null) {
+            exact = false;
+            return null;
+        }
+        Map<String, INDArray> all = whole.get();
+        if (all == null) {
+            exact = false;
+            return null;
+        }
+        String meanMiss = mismatch(combine(results, names, batch, false), all, names);
+        String sumMiss = meanMiss == null ? null : mismatch(combine(results, names, batch, true), all, names);
+        if (meanMiss == null || sumMiss == null) {
+            sum = meanMiss != null;
+            exact = true;
+            LOG.debug("a training step can be split over {} threads: the parts' gradients, {}, equal the whole batch's", parts, sum ? "added" : "averaged");
+        } else {
+            exact = false;
+            LOG.info("training steps are not split over threads: the gradients of parts of a batch do not combine into the whole"
+                    + " batch's ({}), so the graph mixes examples", meanMiss);
+        }
+        return all;
+    }
+
+    private List<Map<String, INDArray>> runParts(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names) {
+        while (caches.size() < parts) {
+            caches.add(new GraphPlan.Cache("training (part " + (caches.size() + 1) + " of a split batch)"));
+        }
+        List<Map<String, INDArray>> out = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            out.add(null);
+        }
+        Parallel.run(parts, p -> {
+            long start = Parallel.start(p, parts, batch);
+            long end = Parallel.start(p + 1, parts, batch);
+            Map<String, INDArray> sub = new HashMap<>();
+            for (Map.Entry<String, INDArray> e : feed.entrySet()) {
+                sub.put(e.getKey(), e.getValue().get(NDArrayIndex.interval(start, end)));
+            }
+            CpuTuning.setThreadsHere(1, false);
+            GraphPlan.Cache cache = caches.get(p);
+            out.set(p, Parallel.alone(() -> cache.run(fn, sub, names)));
+        });
+        return out.contains(null) ? null : out;
+    }
+
+    /** The parts' outputs, averaged by part size ({@code sum} false) or added, into {@link #combined}. */
+    private Map<String, INDArray> combine(List<Map<String, INDArray>> results, List<String> names, long batch, boolean sum) {
+        Map<String, INDArray> out = new HashMap<>();
+        int parts = results.size();
+        for (String name : names) {
+            INDArray first = results.get(0).get(name);
+            INDArray target = combined.computeIfAbsent(name, k -> Nd4j.create(first.dataType(), first.shape(), 'c'));
+            if (!java.util.Arrays.equals(target.shape(), first.shape()) || target.dataType() != first.dataType()) {
+                target = Nd4j.create(first.dataType(), first.shape(), 'c');
+                combined.put(name, target);
+            }
+            boolean blas = DenseArrays.floats(target) && target.length() < Integer.MAX_VALUE;
+            for (int p = 0; p < parts; p++) {
+                INDArray part = results.get(p).get(name);
+                double w = sum ? 1 : (double) (Parallel.start(p + 1, parts, batch) - Parallel.start(p, parts, batch)) / batch;
+                if (blas && DenseArrays.floats(part)) {
+                    FloatPointer t = new FloatPointer(target.data().addressPointer());
+                    if (p == 0) {
+                        target.assign(part);
+                        openblas_nolapack.cblas_sscal((int) target.length(), (float) w, t, 1);
+                    } else {
+                        openblas_nolapack.cblas_saxpy((int) target.length(), (float) w, new FloatPointer(part.data().addressPointer()), 1, t, 1);
+                    }
+                } else if (p == 0) {
+                    target.assign(part.mul(w));
+                } else {
+                    target.addi(part.mul(w));
+                }
+            }
+            out.put(name, target);
+        }
+        return out;
+    }
+
+    /** Null when every output matches the whole batch's, else which one differs and by how much. */
+    private static String mismatch(Map<String, INDArray> parts, Map<String, INDArray> whole, List<String> names) {
+        for (String name : names) {
+            INDArray a = parts.get(name);
+            INDArray b = whole.get(name);
+            if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+                return name + ": shape " + java.util.Arrays.toString(a.shape()) + " against " + java.util.Arrays.toString(b.shape());
+            }
+            double scale = b.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
+            double diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+            if (!(diff <= TOLERANCE * Math.max(scale, 1e-6))) {
+                return name + " differs by " + (float) diff + " of " + (float) scale;
+            }
+        }
+        return null;
+    }
+
+    /** Drops the parts' plans. */
+    void close() {
+        for (GraphPlan.Cache c : caches) {
+            c.close();
+        }
+        caches.clear();
+        combined.clear();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.graft.runtime.engine;
+
+import dev.graft.runtime.CpuTuning;
+import dev.graft.runtime.GraftException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SplitStepTest {
+    private int threads;
+
+    @BeforeEach
+    void twoThreads() {
+        threads = CpuTuning.appliedThreads();
+        CpuTuning.setThreads(2);
+    }
+
+    @AfterEach
+    void restore() {
+        System.clearProperty(SplitStep.PROPERTY);
+        CpuTuning.setThreads(Math.max(1, threads));
+    }
+
+    /** x [n, 6] . W [6, 4] + b, then {@code head}, with its gradient function. */
+    private static SameDiff graph(Function<SDVariable, SDVariable> head) {
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(13);
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+        SDVariable w = sd.var("W", Nd4j.rand(DataType.FLOAT, 6, 4).subi(0.5));
+        SDVariable b = sd.var("b", Nd4j.rand(DataType.FLOAT, 4).subi(0.5));
+        head.apply(sd.nn().relu(x.mmul(w).add(b), 0)).rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        return sd;
+    }
+
+    private static List<String> names(SameDiff sd) {
+        return List.of("loss", sd.getVariable("W").getGradient().name(), sd.getVariable("b").getGradient().name());
+    }
+
+    private static void assertClose(INDArray got, INDArray want, String what) {
+        assertThat(got.shape()).as(what).containsExactly(want.shape());
+        assertThat(got.castTo(DataType.DOUBLE).sub(want.castTo(DataType.DOUBLE)).amaxNumber().doubleValue()).as(what).isLessThan(1e-5);
+    }
+
+    /** Runs 2 * TRIALS + 2 steps on batches of 37 examples (parts of 18 and 19) and checks each against SameDiff. */
+    private record Steps(SplitStep split, int splitSteps) {
+    }
+
+    private static Steps steps(SameDiff sd) {
+        SplitStep split = new SplitStep();
+        int splitSteps = 0;
+        GraphPlan.Cache whole = new GraphPlan.Cache("training");
+        List<String> names = names(sd);
+        SameDiff fn = sd.getFunction("grad");
+        for (int step = 0; step < 2 * SplitStep.TRIALS + 2; step++) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5);
+            Map<String, INDArray> feed = Map.of("x", x);
+            Map<String, INDArray> want = sd.calculateGradients(feed, "W", "b");
+            double loss = sd.output(feed, "loss").get("loss").getDouble(0);
+            int parts = split.parts(37, true);
+            Map<String, INDArray> got = parts > 1 ? split.run(fn, feed, 37, parts, names, () -> whole.run(fn, feed, names)) : null;
+            if (got == null) {
+                got = whole.run(fn, feed, names);
+            }
+            assertThat(got.get("loss").getDouble(0)).as("loss, step " + step).isCloseTo(loss, org.assertj.core.data.Offset.offset(1e-5));
+            assertClose(got.get(names.get(1)), want.get("W"), "W, step " + step + (split.lastSplit() ? " (split)" : ""));
+            assertClose(got.get(names.get(2)), want.get("b"), "b, step " + step + (split.lastSplit() ? " (split)" : ""));
+            splitSteps += split.lastSplit() ? 1 : 0;
+        }
+        whole.close();
+        return new Steps(split, splitSteps);
+    }
+
+    @Test
+    void aMeanLossSplitsIntoPartsAveragedByTheirSizes() {
+        Steps run = steps(graph(SDVariable::mean));
+        SplitStep split = run.split();
+        // checked on the first step, then timed both ways (every other step split), and a choice was made
+        assertThat(run.splitSteps()).isGreaterThanOrEqualTo(SplitStep.TRIALS);
+        assertThat(split.parts(37, true) > 1).isEqualTo(split.chosen());
+        assertThat(split.parts(37, false)).as("state updates are never split").isEqualTo(1);
+        assertThat(split.parts(31, true)).as("parts of at least 16 examples").isEqualTo(1);
+    }
+
+    @Test
+    void aSummedLossSplitsIntoPartsThatAddUp() {
+        Steps run = steps(graph(SDVariable::sum));
+        assertThat(run.splitSteps()).isGreaterThanOrEqualTo(SplitStep.TRIALS);
+        assertThat(run.split().parts(37, true) > 1).isEqualTo(run.split().chosen());
+    }
+
+    @Test
+    void aGraphThatMixesExamplesIsNotSplitAfterTheFirstStep() {
+        // each example is centred on the batch's mean: a part's mean is not the batch's
+        Steps run = steps(graph(h -> h.sub(h.mean(true, 0)).mul(h).mean()));
+        assertThat(run.splitSteps()).isZero();
+        assertThat(run.split().chosen()).isFalse();
+        assertThat(run.split().parts(37, true)).isEqualTo(1);
+    }
+
+    @Test
+    void oneThreadOrTheSwitchOffKeepWholeBatches() {
+        SplitStep split = new SplitStep();
+        assertThat(split.parts(128, true)).isEqualTo(2);
+        System.setProperty(SplitStep.PROPERTY, "off");
+        assertThat(split.parts(128, true)).isEqualTo(1);
+        System.setProperty(SplitStep.PROPERTY, "fast");
+        assertThatThrownBy(() -> split.parts(128, true)).isInstanceOf(GraftException.class)
+                .hasMessageContaining("graft.train.split='fast'").hasMessageContaining("'off'");
+        System.clearProperty(SplitStep.PROPERTY);
+        CpuTuning.setThreads(1);
+        assertThat(split.parts(128, true)).isEqualTo(1);
+    }
+}
