@@ -97,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         o.put("batch", batch);
         o.put("threads", n);
-        o.put("blas", "openblas " + Versions.get("openblas") + ", core type " + CpuTuning.describeCoreType(System.getenv()));
+        o.put("blas", "openblas " + Versions.get("openblas") + ", core type " + CpuTuning.describeCoreType(CpuTuning.environment()));
         o.put("train_ms_per_step_median", train == null ? null : round(train));
         o.putAll(j);
         o.put("infer_ms_per_batch_median", round(infer.wall().median()));

@@ -31,7 +31,8 @@ final class InfoCommand implements Callable<Integer> {
         j.put("cores", Runtime.getRuntime().availableProcessors());
         j.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
         CpuTuning.Cpu cpu = CpuTuning.cpu();
-        Map<String, String> environment = System.getenv();
+        CpuTuning.bootstrap();
+        Map<String, String> environment = CpuTuning.environment();
         j.put("cpu_model", cpu.model());
         j.put("cpu_features", cpu.flags().stream().filter(f -> f.matches("sse4_2|avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512_bf16|amx_tile"))
                 .sorted().toList());
@@ -39,6 +40,7 @@ final class InfoCommand implements Callable<Integer> {
         j.put("env_OPENBLAS_CORETYPE", String.valueOf(environment.get("OPENBLAS_CORETYPE")));
         j.put("env_OMP_NUM_THREADS", String.valueOf(environment.get("OMP_NUM_THREADS")));
         j.put("openblas_coretype", CpuTuning.describeCoreType(environment));
+        j.put("native_env", CpuTuning.describeBootstrap());
         CpuTuning.applyThreads();
         Properties env = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation();
         j.put("nd4j_backend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());

@@ -70,6 +70,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Logging.quiet();
+        // before anything loads ND4J (the preload below does, on another thread)
+        dev.graft.runtime.CpuTuning.bootstrap();
         Preload.startFor(args);
         System.exit(run(args, System.out, System.err));
     }

@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li><b>OpenBLAS core type</b> ({@code OPENBLAS_CORETYPE}). ND4J 1.0.0-M2.1 bundles OpenBLAS
  *   0.3.19, which does not recognise recent AVX-512 processors and falls back to slow generic kernels
  *   (a 2048^3 float GEMM ran at 36 GFLOP/s instead of 100 on a 2-core AVX-512 machine). OpenBLAS reads
- *   the variable once, from the process environment, when the library loads; a Java program cannot
- *   change its own process environment, and neither OpenBLAS nor ND4J reads a Java system property
- *   for it. So it must be set before the JVM starts: the {@code graft} launcher sets {@code SkylakeX}
- *   on AVX-512 CPUs when it is unset; library users set it in the environment, and {@link Graft#create()}
- *   warns (once, naming the variable and the value) when it is missing.</li>
+ *   the variable once, from the process environment, when the library loads, and neither OpenBLAS
+ *   nor ND4J reads a Java system property for it. The {@code graft} launcher sets {@code SkylakeX}
+ *   on AVX-512 CPUs when it is unset; in a program started without it, {@link #bootstrap} sets it in
+ *   the process's C environment if ND4J is not loaded yet, and {@link Graft#create()} warns (once,
+ *   naming the variable and the value) when it is still missing.</li>
  *   <li><b>Threads</b>. ND4J's OpenMP pool and OpenBLAS's thread count can be changed in-process after
  *   ND4J has loaded; {@link #applyThreads()} does so the first time a network is compiled. The count is
  *   {@code -Dgraft.threads=N}, else {@code OMP_NUM_THREADS}, else 1 (on small matrices a second thread
@@ -145,6 +145,89 @@ public final class CpuTuning {
         return List.of();
     }
 
+    /** System property: {@code false} keeps {@link #bootstrap} from setting anything. */
+    public static final String BOOTSTRAP_PROPERTY = "graft.cpu.bootstrap";
+    private static final Map<String, String> BOOTSTRAPPED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static volatile String bootstrapState = "not run";
+
+    /**
+     * The variables the native libraries read when they load, for library users who start Java
+     * without the launcher: while ND4J's native libraries are not loaded yet, sets in this process's
+     * C environment (through the C library's {@code setenv}, which Java's own environment map does
+     * not see) {@code OPENBLAS_CORETYPE} to the type that suits this CPU ({@link Cpu#recommendedCoreType})
+     * and {@code OMP_WAIT_POLICY=PASSIVE} (idle OpenMP workers sleep instead of spinning on the cores
+     * Graft's threads need), each only when the environment leaves it unset. {@link Graft#create()},
+     * the CLI and {@link #setThreads} call it; once ND4J is loaded it is too late and changes nothing
+     * ({@link #warnIfMistuned} then names what is missing). {@code -Dgraft.cpu.bootstrap=false} turns
+     * it off. Never throws.
+     */
+    public static synchronized void bootstrap() {
+        if (!bootstrapState.equals("not run")) {
+            return;
+        }
+        if ("false".equalsIgnoreCase(System.getProperty(BOOTSTRAP_PROPERTY))) {
+            bootstrapState = "off (-D" + BOOTSTRAP_PROPERTY + "=false)";
+            return;
+        }
+        String loaded = nativeLoaded();
+        if (loaded != null) {
+            bootstrapState = "too late: " + loaded + " was loaded before Graft started";
+            return;
+        }
+        Map<String, String> want = new java.util.LinkedHashMap<>();
+        String core = cpu().recommendedCoreType();
+        if (core != null && System.getenv("OPENBLAS_CORETYPE") == null) {
+            want.put("OPENBLAS_CORETYPE", core);
+        }
+        if (System.getenv("OMP_WAIT_POLICY") == null) {
+            want.put("OMP_WAIT_POLICY", "PASSIVE");
+        }
+        if (want.isEmpty()) {
+            bootstrapState = "nothing to set (the environment sets it all)";
+            return;
+        }
+        try {
+            com.sun.jna.Function setenv = com.sun.jna.NativeLibrary.getInstance("c").getFunction("setenv");
+            for (Map.Entry<String, String> e : want.entrySet()) {
+                if (setenv.invokeInt(new Object[] {e.getKey(), e.getValue(), 0}) == 0) {
+                    BOOTSTRAPPED.put(e.getKey(), e.getValue());
+                }
+            }
+            bootstrapState = BOOTSTRAPPED.isEmpty() ? "nothing to set (the environment sets it all)"
+                    : "set before ND4J loaded: " + BOOTSTRAPPED.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "));
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            bootstrapState = "not possible here (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
+    }
+
+    /** What {@link #bootstrap} did, in one line. */
+    public static String describeBootstrap() {
+        return bootstrapState;
+    }
+
+    /** The process environment as the native libraries see it: Java's map plus what {@link #bootstrap} set. */
+    public static Map<String, String> environment() {
+        if (BOOTSTRAPPED.isEmpty()) {
+            return System.getenv();
+        }
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(BOOTSTRAPPED);
+        return env;
+    }
+
+    /** The first of ND4J's native libraries mapped into this process, or null (also when it cannot be told). */
+    static String nativeLoaded() {
+        for (String line : read(Path.of("/proc/self/maps"))) {
+            for (String lib : new String[] {"libnd4jcpu", "libopenblas", "libgomp"}) {
+                if (line.contains(lib)) {
+                    return lib;
+                }
+            }
+        }
+        return null;
+    }
+
     /**
      * Logs {@link #problems} once per JVM at WARN level; {@link Graft#create()} calls it. Silenced by
      * {@code -Dgraft.cpu.check=false} or {@code GRAFT_CPU_CHECK=off}.
@@ -155,7 +238,7 @@ public final class CpuTuning {
             return;
         }
         if (WARNED.compareAndSet(false, true)) {
-            for (String p : problems(cpu(), System.getenv())) {
+            for (String p : problems(cpu(), environment())) {
                 LOG.warn(p);
             }
         }
@@ -216,6 +299,7 @@ public final class CpuTuning {
             throw new GraftException(GraftException.Code.USAGE, "the thread count must be at least 1, got " + n);
         }
         THREADS_APPLIED.set(true);
+        bootstrap();
         // Nd4j first: it loads the backend that NativeOpsHolder needs
         org.nd4j.linalg.factory.Environment env = org.nd4j.linalg.factory.Nd4j.getEnvironment();
         env.setMaxThreads(n);

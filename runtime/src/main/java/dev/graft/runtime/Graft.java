@@ -113,6 +113,7 @@ public final class Graft {
         }
 
         public Graft build() {
+            CpuTuning.bootstrap();
             CpuTuning.warnIfMistuned();
             List<Path> entries = new ArrayList<>(pluginPath);
             if (environment) {

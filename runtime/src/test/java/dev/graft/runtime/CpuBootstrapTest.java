@@ -1,0 +1,55 @@
+package dev.graft.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class CpuBootstrapTest {
+
+    /** Runs {@link CpuBootstrapProbe} in a fresh JVM with the OpenBLAS and OpenMP variables removed (and {@code extra} set). */
+    private static List<String> probe(String... jvmArgs) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new java.util.ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(List.of(jvmArgs));
+        cmd.add(CpuBootstrapProbe.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("OPENBLAS_") || k.startsWith("OMP_"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.lines().filter(l -> l.matches("^(state|OMP_WAIT_POLICY|corename)=.*")).toList();
+    }
+
+    @Test
+    void setsTheCoreTypeAndWaitPolicyBeforeNd4jLoads() throws Exception {
+        String want = CpuTuning.cpu().recommendedCoreType();
+        assumeTrue(want != null && System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "a Linux CPU for which Graft recommends an OpenBLAS core type");
+        List<String> out = probe();
+        assertThat(out).contains("OMP_WAIT_POLICY=PASSIVE", "corename=" + want);
+        assertThat(out.get(0)).startsWith("state=set before ND4J loaded:").contains("OPENBLAS_CORETYPE=" + want);
+        // turned off: OpenBLAS detects the CPU itself, and nothing is set
+        List<String> off = probe("-D" + CpuTuning.BOOTSTRAP_PROPERTY + "=false");
+        assertThat(off).contains("state=off (-Dgraft.cpu.bootstrap=false)", "OMP_WAIT_POLICY=null");
+    }
+
+    @Test
+    void onceNd4jIsLoadedItIsTooLate() {
+        org.nd4j.linalg.factory.Nd4j.create(1);
+        assertThat(CpuTuning.nativeLoaded()).isNotNull();
+        CpuTuning.bootstrap();
+        assertThat(CpuTuning.describeBootstrap()).satisfiesAnyOf(
+                s -> assertThat(s).startsWith("too late: "),
+                // another test of this JVM may have bootstrapped first, before ND4J loaded
+                s -> assertThat(s).startsWith("set before ND4J loaded").doesNotContain("not run"),
+                s -> assertThat(s).startsWith("nothing to set"));
+    }
+}
