@@ -21,8 +21,11 @@ import java.util.Map;
  * {@code im2col} of several nanoseconds per element (10 to 25 times slower on the benchmark CNN). Its
  * oneDNN build, which Graft ships, is faster for the forward step and for a gradient step that needs
  * the input's gradient, but always computes that gradient; {@link #ownForward} and
- * {@link #ownBackward} choose. Used for float NCHW convolutions with weights in ND4J's
- * {@code [kH, kW, in, out]} layout and explicit padding; anything else runs the op itself.
+ * {@link #ownBackward} choose. A first layer's convolution (few channels, unit strides: {@link
+ * DirectConv#suits}) runs {@link DirectConv} instead of im2col, and its weight gradient, with
+ * oneDNN, as one oneDNN convolution ({@link #weightGradientByConvolution}). Used for float NCHW
+ * convolutions with weights in ND4J's {@code [kH, kW, in, out]} layout and explicit padding;
+ * anything else runs the op itself.
  */
 final class ConvKernels {
     private ConvKernels() {
@@ -35,21 +38,16 @@ final class ConvKernels {
     static final String PROPERTY = "graft.plan.conv";
 
     private static String choice() {
-        String v = System.getProperty(PROPERTY, "auto").trim();
-        if (!v.equals("auto") && !v.equals("graft") && !v.equals("nd4j")) {
-            throw new dev.graft.runtime.GraftException(dev.graft.runtime.GraftException.Code.CONFIG,
-                    "system property " + PROPERTY + "='" + v + "' is not a convolution implementation; use 'auto' (the default), 'graft' or 'nd4j'");
-        }
-        return v;
+        return GraphPlan.choice(PROPERTY, "a convolution implementation", "auto", "graft", "nd4j");
     }
 
     /**
      * Whether a planned {@code conv2d} runs {@link #forward}: by default when ND4J has no oneDNN, or
      * when the same plan runs this convolution's gradient step here without the input's gradient
-     * ({@code gradientStepHereWithoutDx}): the forward step then keeps the batch's columns for it,
-     * which saves more than oneDNN's faster forward gains (benchmark CNN, first layer, batch 128, one
-     * thread: forward 1.4 ms on oneDNN against 1.9 here, gradient step 1.4 ms with the kept columns
-     * against 2.9 without). Otherwise oneDNN's forward is faster (second layer: 0.7 against 2.0 ms).
+     * ({@code gradientStepHereWithoutDx}: a first layer; its forward step runs {@link DirectConv}
+     * when that suits, as fast as oneDNN's, 1.0 to 1.3 ms on the benchmark CNN's first layer, batch
+     * 128, one thread; by im2col it keeps the batch's columns for the gradient step). Otherwise
+     * oneDNN's forward is faster (second layer: 0.7 against 2.0 ms by im2col).
      */
     static boolean ownForward(boolean gradientStepHereWithoutDx) {
         String c = choice();

@@ -163,6 +163,22 @@ final class DirectConv {
         }
     }
 
+    /** For each entry {@code o taps + t} of a {@code [oC][taps]} array, its index in ND4J's {@code [kH, kW, iC, oC]} weight layout. */
+    private int[] nd4jIndex() {
+        int[] idx = new int[g.oC() * taps];
+        for (int c = 0; c < g.iC(); c++) {
+            for (int ky = 0; ky < g.kH(); ky++) {
+                for (int kx = 0; kx < g.kW(); kx++) {
+                    int t = (c * g.kH() + ky) * g.kW() + kx;
+                    for (int o = 0; o < g.oC(); o++) {
+                        idx[o * taps + t] = ((ky * g.kW() + kx) * g.iC() + c) * g.oC() + o;
+                    }
+                }
+            }
+        }
+        return idx;
+    }
+
     /** The forward kernel for {@link ConvKernels#forward}: {@code input} is loaded by the caller's plan step. */
     GraphPlan.Kernel forwardKernel(ConvKernels.Input input, FloatPointer pw, FloatPointer pb, FloatPointer[] outs) {
         int oC = g.oC();
@@ -174,6 +190,7 @@ final class DirectConv {
         int parts = Parallel.parts(g.bS());
         float[] wRaw = new float[kH * kW * iC * oC];
         float[] w = new float[oC * taps];
+        int[] idx = nd4jIndex();
         float[] b = pb == null ? null : new float[oC];
         float[][] xp = new float[parts][];
         float[][][] acc = new float[parts][][];
@@ -189,16 +206,8 @@ final class DirectConv {
             input.load();
             // ND4J's weights are [kH, kW, iC, oC]; here [oC][iC][kH][kW]
             pw.get(wRaw, 0, wRaw.length);
-            for (int ky = 0; ky < kH; ky++) {
-                for (int kx = 0; kx < kW; kx++) {
-                    for (int c = 0; c < iC; c++) {
-                        int src = ((ky * kW + kx) * iC + c) * oC;
-                        int t = (c * kH + ky) * kW + kx;
-                        for (int o = 0; o < oC; o++) {
-                            w[o * taps + t] = wRaw[src + o];
-                        }
-                    }
-                }
+            for (int i = 0; i < w.length; i++) {
+                w[i] = wRaw[idx[i]];
             }
             if (b != null) {
                 pb.get(b, 0, oC);
@@ -240,6 +249,7 @@ final class DirectConv {
         }
         double[] sums = new double[oC * taps];
         float[] dwRaw = new float[kH * kW * iC * oC];
+        int[] idx = nd4jIndex();
         return () -> {
             if (loadInput) {
                 input.load();
@@ -259,16 +269,8 @@ final class DirectConv {
             for (int p = 0; p < parts; p++) {
                 reduce(acc[p], sums);
             }
-            for (int ky = 0; ky < kH; ky++) {
-                for (int kx = 0; kx < kW; kx++) {
-                    for (int c = 0; c < iC; c++) {
-                        int dst = ((ky * kW + kx) * iC + c) * oC;
-                        int t = (c * kH + ky) * kW + kx;
-                        for (int o = 0; o < oC; o++) {
-                            dwRaw[dst + o] = (float) sums[o * taps + t];
-                        }
-                    }
-                }
+            for (int i = 0; i < sums.length; i++) {
+                dwRaw[idx[i]] = (float) sums[i];
             }
             pdw.put(dwRaw, 0, dwRaw.length);
             return true;

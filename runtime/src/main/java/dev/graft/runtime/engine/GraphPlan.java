@@ -128,15 +128,24 @@ public final class GraphPlan implements AutoCloseable {
 
     /** Whether the planned executor is enabled (the default); {@code -Dgraft.executor=samediff} turns it off. */
     public static boolean enabled() {
-        String v = System.getProperty(EXECUTOR_PROPERTY, "plan").trim();
-        if (v.equals("plan")) {
-            return true;
+        return choice(EXECUTOR_PROPERTY, "an executor", "plan", "samediff").equals("plan");
+    }
+
+    /**
+     * The value of a system property that picks one of {@code allowed} (the first is the default), or
+     * a CONFIG error naming the property, the value and the choices ({@code what} it should be).
+     */
+    static String choice(String property, String what, String... allowed) {
+        String v = System.getProperty(property, allowed[0]).trim();
+        if (Arrays.asList(allowed).contains(v)) {
+            return v;
         }
-        if (v.equals("samediff")) {
-            return false;
+        StringBuilder use = new StringBuilder("'" + allowed[0] + "' (the default)");
+        for (int i = 1; i < allowed.length; i++) {
+            use.append(i == allowed.length - 1 ? " or '" : ", '").append(allowed[i]).append('\'');
         }
         throw new dev.graft.runtime.GraftException(dev.graft.runtime.GraftException.Code.CONFIG,
-                "system property " + EXECUTOR_PROPERTY + "='" + v + "' is not an executor; use 'plan' (the default) or 'samediff'");
+                "system property " + property + "='" + v + "' is not " + what + "; use " + use);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.graft.runtime.engine;
 
-import dev.graft.runtime.GraftException;
 import dev.graft.runtime.util.DenseArrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -29,12 +28,7 @@ final class PoolKernels {
     static final String PROPERTY = "graft.plan.pool";
 
     static boolean enabled() {
-        String v = System.getProperty(PROPERTY, "graft").trim();
-        if (!v.equals("graft") && !v.equals("nd4j")) {
-            throw new GraftException(GraftException.Code.CONFIG,
-                    "system property " + PROPERTY + "='" + v + "' is not a pooling implementation; use 'graft' (the default) or 'nd4j'");
-        }
-        return v.equals("graft");
+        return GraphPlan.choice(PROPERTY, "a pooling implementation", "graft", "nd4j").equals("graft");
     }
 
     /** A pooling's shape: iArgs {@code [kH, kW, sH, sW, pH, pW, dH, dW, same, extra, nhwc]}. */

@@ -1,7 +1,6 @@
 package dev.graft.runtime.engine;
 
 import dev.graft.runtime.CpuTuning;
-import dev.graft.runtime.GraftException;
 import dev.graft.runtime.util.DenseArrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -66,12 +65,7 @@ final class SplitStep {
     private Boolean faster;
 
     static boolean enabled() {
-        String v = System.getProperty(PROPERTY, "auto").trim();
-        if (!v.equals("auto") && !v.equals("off")) {
-            throw new GraftException(GraftException.Code.CONFIG,
-                    "system property " + PROPERTY + "='" + v + "' is not a setting; use 'auto' (the default: split a step's batch over Graft's threads) or 'off'");
-        }
-        return v.equals("auto");
+        return GraphPlan.choice(PROPERTY, "a setting (auto: split a step's batch over Graft's threads)", "auto", "off").equals("auto");
     }
 
     /** How many parts a batch of {@code batch} examples splits into; 1 when it is not split. */
