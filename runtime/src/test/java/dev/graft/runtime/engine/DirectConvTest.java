@@ -8,10 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DirectConvTest {
 
-    /** kH, kW, pH, pW, iC, iH, iW, oC: 1 to 3 inputs, square and not, with and without padding, output channel counts around the group of 4. */
+    /** kH, kW, pH, pW, iC, iH, iW, oC: 1 to 3 inputs, square and not, with and without padding, 1 to 16 output channels. */
     private static final int[][] CASES = {
         {5, 5, 2, 2, 1, 28, 28, 6}, {3, 3, 1, 1, 2, 7, 6, 5}, {3, 5, 0, 2, 3, 4, 5, 4}, {5, 5, 0, 0, 1, 9, 8, 1},
         {2, 3, 1, 0, 2, 5, 4, 9}, {1, 1, 0, 0, 3, 3, 4, 16}, {3, 3, 2, 2, 1, 2, 2, 3}, {5, 5, 2, 2, 3, 1, 3, 7},
+        // kernel rows of 7, 4 and 6 taps: added 5 + 2, 3 + 1 and 5 + 1 at a time
+        {1, 7, 0, 3, 1, 3, 9, 2}, {2, 4, 1, 1, 1, 5, 6, 3}, {3, 6, 1, 2, 2, 4, 7, 2},
     };
 
     private static ConvKernels.Geometry geometry(int[] c, int batch) {
@@ -54,7 +56,7 @@ class DirectConvTest {
             float[] z = new float[3 * zSize + 2];
             for (int e = 0; e < 3; e++) {
                 dc.pad(x, e * xSize, xp);
-                dc.forward(xp, w, e == 1 ? null : b, acc, r, z, 2 + e * zSize);
+                dc.forward(xp, w, e == 1 ? null : b, acc, dc.rowBuffers(), z, 2 + e * zSize);
                 dc.spread(dz, e * zSize, dzp);
                 dc.weightGradient(xp, dzp, gacc, r);
             }

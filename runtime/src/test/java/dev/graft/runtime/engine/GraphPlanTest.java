@@ -66,7 +66,7 @@ class GraphPlanTest {
         SameDiff sd = SameDiff.create();
         Nd4j.getRandom().setSeed(7);
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 2, 7, 6);
-        // the first convolution suits DirectConv (18 taps, 5 outputs: a group of 4 and one more)
+        // the first convolution suits DirectConv (18 taps, rows of 3, 5 outputs)
         SDVariable w1 = sd.var("W1", Nd4j.rand(DataType.FLOAT, 3, 3, 2, 5).subi(0.5));
         SDVariable b1 = sd.var("b1", Nd4j.rand(DataType.FLOAT, 5).subi(0.5));
         SDVariable w2 = sd.var("W2", Nd4j.rand(DataType.FLOAT, 2, 3, 5, 4).subi(0.5));
