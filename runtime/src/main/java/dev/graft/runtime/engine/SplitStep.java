@@ -30,9 +30,11 @@ import java.util.function.Supplier;
  * split step also runs the whole batch and compares: the parts' results, averaged by part size or
  * added, must equal the whole batch's within {@code 1e-4} of each array's largest value. When
  * neither does, the network never splits again (logged once). Networks with state updates (batch
- * normalisation's running statistics) are never split. Then the next {@link #TRIALS} steps each way
- * alternate split and whole, timed, and split steps stay only when their median is at least 5%
- * faster (logged once with both times): a model made of a few large products (the benchmark MLP)
+ * normalisation's running statistics) are never split. Then, after {@link #WARMUP} split steps,
+ * blocks of {@link #BLOCK} split steps and {@link #BLOCK} whole ones alternate until {@link #TRIALS}
+ * steps each way are timed (not the first {@link #SETTLE} of a block: switching ways costs cache
+ * misses a steady run does not have), and split steps stay only when their lower quartile is
+ * lower (logged once with both times): a model made of a few large products (the benchmark MLP)
  * runs them faster whole. {@code -Dgraft.train.split=off} turns it off.
  */
 final class SplitStep {
@@ -55,12 +57,18 @@ final class SplitStep {
     private boolean lastSplit;
     /** Steps timed each way after the check, alternating, before choosing the faster (split or whole). */
     static final int TRIALS = 12;
+    /** Steps in a block of one way; the first {@link #SETTLE} of each are not timed (the other way's arrays leave the caches). */
+    static final int BLOCK = 8;
+    static final int SETTLE = 2;
     /** Steps after which the choice is timed again (the machine's load changes). */
     static final int RETIME = 2000;
     private int sinceChoice;
     private final long[] splitNanos = new long[TRIALS];
     private final long[] wholeNanos = new long[TRIALS];
     private int trials;
+    /** Split steps run untimed after the check before the timing starts (the JIT compiles the parts' kernels meanwhile). */
+    static final int WARMUP = 60;
+    private int warm;
     /** null while timing; then whether split steps were faster. */
     private Boolean faster;
 
@@ -100,38 +108,41 @@ final class SplitStep {
     Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
                               Supplier<Map<String, INDArray>> whole) {
         lastSplit = false;
-        boolean timing = Boolean.TRUE.equals(exact) && faster == null;
-        if (timing && trials % 2 == 1) {
-            // a whole batch, timed against the split steps
-            long t0 = System.nanoTime();
-            Map<String, INDArray> all = whole.get();
-            wholeNanos[trials / 2] = System.nanoTime() - t0;
-            if (++trials == 2 * TRIALS) {
+        boolean timing = Boolean.TRUE.equals(exact) && faster == null && warm++ >= WARMUP;
+        // blocks of BLOCK steps, split then whole, twice or more, until TRIALS timed steps each way
+        int step = trials++;
+        boolean wholeBlock = timing && (step / BLOCK) % 2 == 1;
+        boolean timed = timing && step % BLOCK >= SETTLE;
+        long t0 = System.nanoTime();
+        Map<String, INDArray> r = wholeBlock ? whole.get() : runSplit(fn, feed, batch, parts, names, whole);
+        long t = System.nanoTime() - t0;
+        if (!timing) {
+            trials = 0;
+        } else if (timed && (wholeBlock || lastSplit)) {
+            int k = (step / (2 * BLOCK)) * (BLOCK - SETTLE) + step % BLOCK - SETTLE;
+            if (k < TRIALS) {
+                (wholeBlock ? wholeNanos : splitNanos)[k] = t;
+            }
+            if (wholeBlock && k == TRIALS - 1) {
                 choose(parts);
             }
-            return all;
-        }
-        long t0 = System.nanoTime();
-        Map<String, INDArray> r = runSplit(fn, feed, batch, parts, names, whole);
-        if (timing && lastSplit) {
-            splitNanos[trials / 2] = System.nanoTime() - t0;
-            trials++;
         }
         return r;
     }
 
-    /** After the timed steps: split steps stay only when their median is at least 5% below whole batches'. */
+    /** After the timed steps: split steps stay only when their lower quartile is below whole batches'. */
     private void choose(int parts) {
         long[] a = splitNanos.clone();
         long[] b = wholeNanos.clone();
         java.util.Arrays.sort(a);
         java.util.Arrays.sort(b);
-        double split = a[TRIALS / 2] / 1e6;
-        double all = b[TRIALS / 2] / 1e6;
+        // the lower quartiles: a busy machine only ever adds time, so the fast end shows each way's own speed
+        double split = a[TRIALS / 4] / 1e6;
+        double all = b[TRIALS / 4] / 1e6;
         boolean first = faster == null && sinceChoice == 0;
-        faster = split < 0.95 * all;
+        faster = split < all;
         sinceChoice = 0;
-        (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: split over {} threads a step took {} ms, as a whole batch {} ms (medians of {} steps each way;"
+        (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: split over {} threads a step took {} ms, as a whole batch {} ms (lower quartiles of {} steps each way;"
                         + " -D{}=off keeps whole batches)", faster ? "run split over threads" : "keep whole batches", parts,
                 String.format(java.util.Locale.ROOT, "%.3f", split), String.format(java.util.Locale.ROOT, "%.3f", all), TRIALS, PROPERTY);
     }

@@ -55,7 +55,7 @@ class SplitStepTest {
         assertThat(got.castTo(DataType.DOUBLE).sub(want.castTo(DataType.DOUBLE)).amaxNumber().doubleValue()).as(what).isLessThan(1e-5);
     }
 
-    /** Runs 2 * TRIALS + 2 steps on batches of 37 examples (parts of 18 and 19) and checks each against SameDiff. */
+    /** Runs the check, the warm-up and two blocks each way (then one more step) on batches of 37 examples (parts of 18 and 19), each against SameDiff. */
     private record Steps(SplitStep split, int splitSteps) {
     }
 
@@ -65,7 +65,7 @@ class SplitStepTest {
         GraphPlan.Cache whole = new GraphPlan.Cache("training");
         List<String> names = names(sd);
         SameDiff fn = sd.getFunction("grad");
-        for (int step = 0; step < 2 * SplitStep.TRIALS + 2; step++) {
+        for (int step = 0; step < 1 + SplitStep.WARMUP + 4 * SplitStep.BLOCK + 1; step++) {
             INDArray x = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5);
             Map<String, INDArray> feed = Map.of("x", x);
             Map<String, INDArray> want = sd.calculateGradients(feed, "W", "b");
