@@ -185,6 +185,25 @@ final class SplitStep {
         return all;
     }
 
+    /** The parts' views of a feed array (the trainer feeds the same batch arrays every step): ND4J's {@code get} takes 0.1 ms or more a view. */
+    private record Views(INDArray of, int parts, long batch, INDArray[] views) {
+    }
+
+    private final Map<String, Views> views = new HashMap<>();
+
+    private INDArray view(String name, INDArray a, int part, int parts, long batch) {
+        Views v = views.get(name);
+        if (v == null || v.of() != a || v.parts() != parts || v.batch() != batch) {
+            INDArray[] vs = new INDArray[parts];
+            for (int p = 0; p < parts; p++) {
+                vs[p] = a.get(NDArrayIndex.interval(Parallel.start(p, parts, batch), Parallel.start(p + 1, parts, batch)));
+            }
+            v = new Views(a, parts, batch, vs);
+            views.put(name, v);
+        }
+        return v.views()[part];
+    }
+
     private List<Map<String, INDArray>> runParts(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names) {
         while (caches.size() < parts) {
             caches.add(new GraphPlan.Cache("training (part " + (caches.size() + 1) + " of a split batch)"));
@@ -193,13 +212,16 @@ final class SplitStep {
         for (int p = 0; p < parts; p++) {
             out.add(null);
         }
-        Parallel.run(parts, p -> {
-            long start = Parallel.start(p, parts, batch);
-            long end = Parallel.start(p + 1, parts, batch);
+        List<Map<String, INDArray>> subs = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
             Map<String, INDArray> sub = new HashMap<>();
             for (Map.Entry<String, INDArray> e : feed.entrySet()) {
-                sub.put(e.getKey(), e.getValue().get(NDArrayIndex.interval(start, end)));
+                sub.put(e.getKey(), view(e.getKey(), e.getValue(), p, parts, batch));
             }
+            subs.add(sub);
+        }
+        Parallel.run(parts, p -> {
+            Map<String, INDArray> sub = subs.get(p);
             CpuTuning.setThreadsHere(1, false);
             GraphPlan.Cache cache = caches.get(p);
             out.set(p, Parallel.alone(() -> cache.run(fn, sub, names)));
@@ -265,5 +287,6 @@ final class SplitStep {
         }
         caches.clear();
         combined.clear();
+        views.clear();
     }
 }
