@@ -67,10 +67,6 @@ final class SmallKernels {
     }
 
     /**
-     * The loss: {@code w * sum_i CE_i / n} with {@code CE_i = -sum_c y_ic log softmax(z_i)_c} (0 when
-     * {@code w} is 0: no example has a nonzero weight), each log-softmax taken from the row's maximum.
-     */
-    /**
      * What both softmax cross-entropy kernels read: the logits {@code z} and labels {@code y}
      * ({@code [n, c]}) and the weight {@code w}, through their buffers' indexers.
      */
@@ -83,35 +79,34 @@ final class SmallKernels {
         }
     }
 
+    /**
+     * The loss: {@code w * sum_i CE_i / n} with {@code CE_i = -sum_c y_ic log softmax(z_i)_c} (0 when
+     * {@code w} is 0: no example has a nonzero weight), each log-softmax taken from the row's maximum.
+     */
     static GraphPlan.Kernel softmaxCrossEntropy(INDArray logits, INDArray weights, INDArray labels, INDArray loss, List<Object> retain) {
         if (loss.length() != 1 || !DenseArrays.floats(loss) || !(loss.data().indexer() instanceof FloatIndexer out)) {
             return null;
         }
         Rows r = Rows.of(logits, weights, labels, loss, retain);
-        FloatIndexer z = r.z();
-        FloatIndexer y = r.y();
-        FloatIndexer w = r.w();
-        int n = r.n();
-        int c = r.c();
-        float[] e = new float[c];
+        float[] e = new float[r.c()];
         return () -> {
-            float wv = w.get(0);
+            float wv = r.w().get(0);
             double sum = 0;
-            for (int i = 0; i < n; i++) {
-                long row = (long) i * c;
-                float max = shiftedExp(z, row, e);
+            for (int i = 0; i < r.n(); i++) {
+                long row = (long) i * r.c();
+                float max = shiftedExp(r.z(), row, e);
                 float s = 0;
-                for (int k = 0; k < c; k++) {
-                    s += e[k];
+                for (float v : e) {
+                    s += v;
                 }
                 float logS = (float) Math.log(s);
                 float ce = 0;
-                for (int k = 0; k < c; k++) {
-                    ce -= y.get(row + k) * (z.get(row + k) - max - logS);
+                for (int k = 0; k < e.length; k++) {
+                    ce -= r.y().get(row + k) * (r.z().get(row + k) - max - logS);
                 }
                 sum += ce;
             }
-            out.put(0, wv == 0f ? 0f : (float) (wv * sum / n));
+            out.put(0, wv == 0f ? 0f : (float) (wv * sum / r.n()));
             return true;
         };
     }
@@ -138,26 +133,21 @@ final class SmallKernels {
             return null;
         }
         Rows r = Rows.of(logits, weights, labels, dLogits, retain);
-        FloatIndexer z = r.z();
-        FloatIndexer y = r.y();
-        FloatIndexer w = r.w();
-        int n = r.n();
-        int c = r.c();
-        float[] e = new float[c];
+        float[] e = new float[r.c()];
         return () -> {
-            float wv = w.get(0);
-            float scale = wv == 0f ? 0f : wv / n;
-            for (int i = 0; i < n; i++) {
-                long row = (long) i * c;
-                shiftedExp(z, row, e);
+            float wv = r.w().get(0);
+            float scale = wv == 0f ? 0f : wv / r.n();
+            for (int i = 0; i < r.n(); i++) {
+                long row = (long) i * r.c();
+                shiftedExp(r.z(), row, e);
                 float s = 0;
                 float ySum = 0;
-                for (int k = 0; k < c; k++) {
+                for (int k = 0; k < e.length; k++) {
                     s += e[k];
-                    ySum += y.get(row + k);
+                    ySum += r.y().get(row + k);
                 }
-                for (int k = 0; k < c; k++) {
-                    dz.put(row + k, scale * (e[k] / s * ySum - y.get(row + k)));
+                for (int k = 0; k < e.length; k++) {
+                    dz.put(row + k, scale * (e[k] / s * ySum - r.y().get(row + k)));
                 }
             }
             return true;
