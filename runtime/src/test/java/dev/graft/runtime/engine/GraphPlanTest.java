@@ -96,9 +96,11 @@ class GraphPlanTest {
                 // with two threads Graft's kernels split the batch (3 examples) in two parts
                 dev.graft.runtime.CpuTuning.setThreads(t);
                 for (String choice : new String[] {"graft", "nd4j", "auto"}) {
-                    for (String direct : new String[] {"true", "false"}) {
+                    // {direct kernel, oneDNN}: with oneDNN off the first layer's weight gradient runs on DirectConv
+                    for (boolean[] setting : new boolean[][] {{true, true}, {false, true}, {true, false}}) {
                         System.setProperty(ConvKernels.PROPERTY, choice);
-                        System.setProperty(ConvKernels.DIRECT_PROPERTY, direct);
+                        System.setProperty(ConvKernels.DIRECT_PROPERTY, String.valueOf(setting[0]));
+                        System.setProperty(OneDnn.PROPERTY, String.valueOf(setting[1]));
                         try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
                             for (int run = 0; run < 2; run++) {
                                 Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", x));
@@ -111,11 +113,13 @@ class GraphPlanTest {
                 }
             }
             System.clearProperty(ConvKernels.DIRECT_PROPERTY);
+            System.clearProperty(OneDnn.PROPERTY);
             System.setProperty(ConvKernels.PROPERTY, "fast");
             assertThatThrownBy(() -> new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs))
                     .isInstanceOf(GraftException.class).hasMessageContaining("graft.plan.conv='fast'").hasMessageContaining("'graft' or 'nd4j'");
         } finally {
             System.clearProperty(ConvKernels.DIRECT_PROPERTY);
+            System.clearProperty(OneDnn.PROPERTY);
             dev.graft.runtime.CpuTuning.setThreads(Math.max(1, threads));
             if (before == null) {
                 System.clearProperty(ConvKernels.PROPERTY);
