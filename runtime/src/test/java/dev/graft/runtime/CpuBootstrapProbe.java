@@ -3,12 +3,16 @@ package dev.graft.runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Run in a fresh JVM by {@link CpuBootstrapTest}: bootstraps, loads ND4J, prints what the native side sees. */
+/** Run in a fresh JVM by {@link CpuBootstrapTest}: bootstraps, loads ND4J (or the other way round), prints what the native side sees. */
 public final class CpuBootstrapProbe {
     private CpuBootstrapProbe() {
     }
 
+    /** With the argument {@code late}, ND4J is loaded before the bootstrap runs. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("late")) {
+            org.nd4j.linalg.factory.Nd4j.create(1);
+        }
         CpuTuning.bootstrap();
         org.nd4j.linalg.factory.Nd4j.create(1);
         System.out.println("state=" + CpuTuning.describeBootstrap());
