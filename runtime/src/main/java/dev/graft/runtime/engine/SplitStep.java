@@ -220,7 +220,7 @@ final class SplitStep {
             }
             subs.add(sub);
         }
-        Parallel.run(parts, p -> {
+        Parallel.runSpinning(parts, p -> {
             Map<String, INDArray> sub = subs.get(p);
             CpuTuning.setThreadsHere(1, false);
             GraphPlan.Cache cache = caches.get(p);
