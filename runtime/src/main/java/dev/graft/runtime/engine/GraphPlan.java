@@ -538,6 +538,10 @@ public final class GraphPlan implements AutoCloseable {
             gemm = ConvKernels.backward(cop.iArgs(), args[0], args[1], args[args.length - 1], outs[0], outs[1],
                     outs.length == 3 ? outs[2] : null, use[0], convShared, retained);
         }
+        if (gemm == null && cop.opName().equals("conv2d_bp") && use[0] && (args.length == 3 || args.length == 4) && outs.length == args.length - 1) {
+            gemm = ConvKernels.oneDnnBackward(cop.iArgs(), args[0], args[1], args[args.length - 1], outs[0], outs[1],
+                    outs.length == 3 ? outs[2] : null, retained);
+        }
         if (gemm != null) {
             return gemm;
         }
@@ -723,20 +727,26 @@ public final class GraphPlan implements AutoCloseable {
                 return true;
             };
         }
-        // x > 0 without a branch (signs are random, so a branch mispredicts half the time): with b the
-        // bits of x, x > 0 exactly when 0 < b <= bits(+inf) as signed ints (negatives, zeros and NaNs fail)
+        // x > 0 without a branch (reluMask: signs are random, so a branch mispredicts half the time)
         // large arrays (a convolution's activations) split over the threads, at least 32K elements a part
         int parts = Parallel.parts(n >> 15);
         return () -> {
             Parallel.run(parts, part -> {
                 for (long i = Parallel.start(part, parts, n), end = Parallel.start(part + 1, parts, n); i < end; i++) {
-                    int b = Float.floatToRawIntBits(xb.get(i));
-                    int mask = (-b >> 31) & ((b - 0x7F800001) >> 31);
+                    int mask = reluMask(Float.floatToRawIntBits(xb.get(i)));
                     ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
                 }
             });
             return true;
         };
+    }
+
+    /**
+     * All ones when the float with bits {@code b} is above 0, else 0, without a branch: {@code x > 0}
+     * exactly when {@code 0 < b <= bits(+inf)} as signed ints (negatives, both zeros and NaNs fail).
+     */
+    static int reluMask(int b) {
+        return (-b >> 31) & ((b - 0x7F800001) >> 31);
     }
 
     // ---- matrix products straight to the BLAS

@@ -276,9 +276,21 @@ final class PoolKernels {
                 int p1 = (int) Parallel.start(part + 1, parts, g.planes());
                 Pointer.memset(dxs[part], 0, (long) (p1 - p0) * g.inPlane() * Float.BYTES);
                 int[] index = a.index;
-                for (int o = p0 * g.outPlane(), end = p1 * g.outPlane(); o < end; o++) {
-                    int at = index[o];
-                    dxi.put(at, xi.get(at) > threshold ? dzi.get(at) : 0f);
+                int from = p0 * g.outPlane();
+                int end = p1 * g.outPlane();
+                if (threshold == 0f) {
+                    // without a branch (GraphPlan.reluMask): the branch mispredicted on half the entries,
+                    // 0.46 against 0.14 ms for 75,000 of them
+                    for (int o = from; o < end; o++) {
+                        int at = index[o];
+                        int mask = GraphPlan.reluMask(Float.floatToRawIntBits(xi.get(at)));
+                        dxi.put(at, Float.intBitsToFloat(Float.floatToRawIntBits(dzi.get(at)) & mask));
+                    }
+                } else {
+                    for (int o = from; o < end; o++) {
+                        int at = index[o];
+                        dxi.put(at, xi.get(at) > threshold ? dzi.get(at) : 0f);
+                    }
                 }
             });
             return true;

@@ -61,7 +61,7 @@ class GraphPlanTest {
         }
     }
 
-    /** Two convolutions (the first padded), relu between, mean: the second needs its input's gradient. */
+    /** Two convolutions (both padded), relu between, mean: the second needs its input's gradient. */
     private static SameDiff convolutions() {
         SameDiff sd = SameDiff.create();
         Nd4j.getRandom().setSeed(7);
@@ -73,10 +73,11 @@ class GraphPlanTest {
         SDVariable b2 = sd.var("b2", Nd4j.rand(DataType.FLOAT, 4).subi(0.5));
         var padded = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
                 .kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dH(1).dW(1).dataFormat("NCHW").build();
+        // padded in height only (the transposed convolution that gives its input's gradient crops the padding)
         var plain = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder()
-                .kH(2).kW(3).sH(1).sW(1).pH(0).pW(0).dH(1).dW(1).dataFormat("NCHW").build();
+                .kH(2).kW(3).sH(1).sW(1).pH(1).pW(0).dH(1).dW(1).dataFormat("NCHW").build();
         SDVariable h = sd.nn().relu(sd.cnn().conv2d(x, w1, b1, padded), 0);
-        sd.cnn().conv2d(h, w2, b2, plain).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 4, 6, 4))).mean().rename("loss");
+        sd.cnn().conv2d(h, w2, b2, plain).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 4, 8, 4))).mean().rename("loss");
         sd.setLossVariables("loss");
         sd.createGradFunction();
         return sd;

@@ -71,4 +71,46 @@ class PoolKernelsTest {
             }
         }
     }
+
+    @Test
+    void reluMaskIsXAboveZeroForEverySpecialValue() {
+        float[] xs = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0x7fc00001), Float.intBitsToFloat(0xffc00000), Float.intBitsToFloat(0x7f800001)};
+        for (float x : xs) {
+            assertThat(GraphPlan.reluMask(Float.floatToRawIntBits(x))).as("bits %08x", Float.floatToRawIntBits(x)).isEqualTo(x > 0 ? -1 : 0);
+        }
+    }
+
+    /** The sparse ReLU gradient against ND4J's own thresholdedrelu_bp on the same arrays, with threshold 0 and 0.25. */
+    @Test
+    void sparseReluGradientMatchesNd4jsOpAtTheNotedPlaces() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        PoolKernels.Geometry g = new PoolKernels.Geometry(4, 6, 6, 2, 2, 2, 2, 0, 0, 3, 3);
+        PoolKernels.Argmax a = new PoolKernels.Argmax(g);
+        for (int i = 0; i < a.x.length; i++) {
+            a.x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        a.pool(0, g.planes());
+        float[] xv = new float[a.x.length];
+        float[] dzv = new float[a.x.length];
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 0.25f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int o = 0; o < a.index.length; o++) {
+            int at = a.index[o];
+            xv[at] = o < special.length ? special[o] : (float) rnd.nextDouble(-1, 1);
+            dzv[at] = (float) rnd.nextDouble(-1, 1);
+        }
+        for (float threshold : new float[]{0f, 0.25f}) {
+            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.createFromArray(xv).reshape(g.planes(), g.iH(), g.iW());
+            org.nd4j.linalg.api.ndarray.INDArray dz = org.nd4j.linalg.factory.Nd4j.createFromArray(dzv).reshape(g.planes(), g.iH(), g.iW());
+            org.nd4j.linalg.api.ndarray.INDArray dx = org.nd4j.linalg.factory.Nd4j.valueArrayOf(x.shape(), 7f, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            org.nd4j.linalg.api.ndarray.INDArray want = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, x.shape());
+            org.nd4j.linalg.factory.Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("thresholdedrelu_bp").addInputs(x, dz).addOutputs(want)
+                    .addFloatingPointArguments((double) threshold).build());
+            java.util.List<Object> retain = new java.util.ArrayList<>();
+            GraphPlan.Kernel k = PoolKernels.sparseReluGradient(a, threshold, x, dz, dx, retain);
+            assertThat(k).isNotNull();
+            k.exec();
+            assertThat(dx.data().asFloat()).as("threshold %s", threshold).containsExactly(want.data().asFloat());
+        }
+    }
 }
