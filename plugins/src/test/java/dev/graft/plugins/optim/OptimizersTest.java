@@ -493,4 +493,43 @@ class OptimizersTest {
         assertThatThrownBy(() -> new AdamProvider.Config(0.1, 0.9, 0.999, 0, 0))
                 .hasMessage("eps must be a finite positive number, got 0.0");
     }
+
+    /**
+     * Float parameters longer than the update's heap window (4096 elements), with an offset view
+     * and every SGD variant: each element as the float32 formula computes it, step after step.
+     */
+    @Test
+    void sgdOnLongFloatParametersMatchesTheElementFormulaEverywhere() {
+        int n = 10_003;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        for (double[] cfg : new double[][] {{0, 0, 0}, {0.9, 0, 0}, {0.9, 1, 0.01}, {0, 0, 0.01}}) {
+            float lr = 0.05f;
+            float momentum = (float) cfg[0];
+            boolean nesterov = cfg[1] == 1;
+            float wd = (float) cfg[2];
+            Optimizer opt = new SgdProvider().create(new SgdProvider.Config(lr, momentum, nesterov, wd));
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) rnd.nextDouble(-1, 1);
+            }
+            INDArray wa = Nd4j.createFromArray(w.clone());
+            float[] buf = new float[n];
+            for (int s = 0; s < 3; s++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) {
+                    g[i] = (float) rnd.nextDouble(-1, 1);
+                }
+                opt.step(List.of(new ParamGroup("default", List.of(new Param("p", wa, Nd4j.createFromArray(g))), lr, wd, false)), s + 1);
+                for (int i = 0; i < n; i++) {
+                    float d = wd != 0 ? Math.fma(wd, w[i], g[i]) : g[i];
+                    if (momentum != 0) {
+                        buf[i] = s == 0 ? d : buf[i] * momentum + d;
+                        d = nesterov ? Math.fma(momentum, buf[i], d) : buf[i];
+                    }
+                    w[i] = Math.fma(-lr, d, w[i]);
+                }
+                assertThat(wa.toFloatVector()).as("sgd %s, step %d", java.util.Arrays.toString(cfg), s + 1).containsExactly(w);
+            }
+        }
+    }
 }
