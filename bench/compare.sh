@@ -4,8 +4,9 @@
 #
 #   bench/compare.sh [--rounds N] [--no-build] [--no-startup] [--leak] [--out FILE]
 #
-# Each round, in this order: PyTorch (../shared/bench/torch_reference.py, 1 and 2 threads; the better
-# is the peer), graft bench mlp / cnn (1 and 2 threads; the better is ours), the DL4J peer, graft bench
+# Each round, in this order: for mlp, then cnn, PyTorch (../shared/bench/torch_reference.py, 1 and 2
+# threads; the better is the peer) and right after it graft bench (1 and 2 threads; the better is
+# ours); PyTorch in CPU time; the DL4J peer (1 and 2 threads); graft bench
 # onnx-ort and onnx-native and raw ONNX Runtime on the bundled mlp and cnn models, the ND4J GEMM probe
 # and numpy's (each python found, OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for numpy alone). Ratios
 # are taken within a round (side by side), then the median over rounds is reported. The same ratios
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --no-startup) STARTUP=0; shift ;;
     --leak) LEAK=1; shift ;;
     --out) OUTFILE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -78,14 +79,17 @@ done
 echo "compare.sh: $ROUNDS rounds; load average now: $(cut -d' ' -f1-3 /proc/loadavg); results in $OUTFILE" >&2
 for r in $(seq 1 "$ROUNDS"); do
   echo "compare.sh: round $r/$ROUNDS" >&2
-  for t in 1 2; do
-    record "torch-t$t" "$r" /usr/bin/python3 "$TORCH_REF" --threads "$t"
+  # each workload's PyTorch and Graft runs back to back (this machine's speed drifts over minutes)
+  for w in mlp cnn; do
+    for t in 1 2; do
+      record "torch-t$t" "$r" /usr/bin/python3 "$TORCH_REF" --workload "$w" --threads "$t"
+    done
+    for t in 1 2; do
+      record "graft-$w-t$t" "$r" env OMP_NUM_THREADS="$t" OMP_WAIT_POLICY="$GRAFT_OMP_WAIT" "${JAVA[@]}" -cp "$CLI_CP" dev.graft.cli.Main bench "$w" --threads "$t" --json
+    done
   done
   record "torch-cpu" "$r" /usr/bin/python3 "$HERE/bench/torch_cpu.py" --reference "$TORCH_REF" --threads 1
   for t in 1 2; do
-    for w in mlp cnn; do
-      record "graft-$w-t$t" "$r" env OMP_NUM_THREADS="$t" OMP_WAIT_POLICY="$GRAFT_OMP_WAIT" "${JAVA[@]}" -cp "$CLI_CP" dev.graft.cli.Main bench "$w" --threads "$t" --json
-    done
     record "dl4j-t$t" "$r" env OMP_NUM_THREADS="$t" "${JAVA[@]}" -cp "$BENCH_CP" dev.graft.bench.Dl4jPeer all
   done
   for m in mlp cnn; do
