@@ -70,7 +70,6 @@ final class PoolKernels {
     static final class Argmax {
         final Geometry g;
         final int[] index;
-        final float[] x;
         final float[] out;
         /** Set by a forward step, cleared by the gradient step that used it. */
         volatile boolean fresh;
@@ -78,24 +77,53 @@ final class PoolKernels {
         Argmax(Geometry g) {
             this.g = g;
             this.index = new int[g.planes() * g.outPlane()];
-            this.x = new float[g.planes() * g.inPlane()];
             this.out = new float[g.planes() * g.outPlane()];
         }
 
-        /** Pools planes {@code [p0, p1)} of {@link #x} into {@link #out}, noting in {@link #index} where each output came from. */
-        void pool(int p0, int p1) {
+        /** Input planes copied to the heap at a time: about 32 KB, so that the window stays in the first-level cache. */
+        int windowPlanes() {
+            return Math.max(1, 8192 / g.inPlane());
+        }
+
+        /** A heap window for {@link #poolNative}. */
+        float[] window() {
+            return new float[windowPlanes() * g.inPlane()];
+        }
+
+        /**
+         * Pools planes {@code [p0, p1)} of the input at {@code x} (native memory, plane 0 at position 0;
+         * its position is moved) through the heap window {@code w}, a few planes at a time: one copy of
+         * the whole input to the heap first made the pooling read it back from the second-level cache
+         * (benchmark CNN, first layer, 64 examples: 0.42 to 0.63 ms, 0.39 to 0.42 by windows).
+         */
+        void poolNative(FloatPointer x, int p0, int p1, float[] w) {
+            int step = windowPlanes();
+            for (int c0 = p0; c0 < p1; c0 += step) {
+                int c1 = Math.min(p1, c0 + step);
+                x.position((long) c0 * g.inPlane()).get(w, 0, (c1 - c0) * g.inPlane());
+                pool(w, c0, c0, c1);
+            }
+        }
+
+        /**
+         * Pools planes {@code [p0, p1)} into {@link #out}, noting in {@link #index} where each output
+         * came from (an index into the whole input); {@code x} holds the input's planes from plane
+         * {@code c0} on.
+         */
+        void pool(float[] x, int c0, int p0, int p1) {
             if (g.kH() == 2 && g.kW() == 2 && g.sH() == 2 && g.sW() == 2 && g.pH() == 0 && g.pW() == 0) {
-                pool2x2(p0, p1);
+                pool2x2(x, c0, p0, p1);
                 return;
             }
             int oH = g.oH();
             int oW = g.oW();
+            int shift = c0 * g.inPlane();
             for (int p = p0; p < p1; p++) {
                 int o = p * g.outPlane();
                 for (int oy = 0; oy < oH; oy++) {
                     for (int ox = 0; ox < oW; ox++, o++) {
-                        int at = first(p, oy, ox);
-                        index[o] = at;
+                        int at = first(x, p - c0, oy, ox);
+                        index[o] = at + shift;
                         // ND4J's value for a window without a value above -Float.MAX_VALUE (all -inf or NaN)
                         out[o] = x[at] > -Float.MAX_VALUE ? x[at] : -Float.MAX_VALUE;
                     }
@@ -103,8 +131,11 @@ final class PoolKernels {
             }
         }
 
-        /** ND4J's rule for one window: the first value larger than all before it, starting below every float. */
-        private int first(int p, int oy, int ox) {
+        /**
+         * ND4J's rule for one window of plane {@code p} of {@code x}: the first value larger than all
+         * before it, starting below every float; an index into {@code x}.
+         */
+        private int first(float[] x, int p, int oy, int ox) {
             int iH = g.iH();
             int iW = g.iW();
             int in0 = p * g.inPlane();
@@ -133,12 +164,13 @@ final class PoolKernels {
          * the window's maximum, then the first of its four values equal to it. A window whose maximum
          * is NaN, infinite or {@code -Float.MAX_VALUE} takes the general rule.
          */
-        private void pool2x2(int p0, int p1) {
+        private void pool2x2(float[] x, int c0, int p0, int p1) {
             int iW = g.iW();
             int oH = g.oH();
             int oW = g.oW();
+            int shift = c0 * g.inPlane();
             for (int p = p0; p < p1; p++) {
-                int in0 = p * g.inPlane();
+                int in0 = (p - c0) * g.inPlane();
                 int o = p * g.outPlane();
                 for (int oy = 0; oy < oH; oy++, o += oW) {
                     int r0 = in0 + 2 * oy * iW;
@@ -151,11 +183,11 @@ final class PoolKernels {
                         if (m > -Float.MAX_VALUE && m <= Float.MAX_VALUE) {
                             // k: 0 when the top left value is the maximum, else 1 for the top right, 2 for the bottom left, 3
                             int k = (1 - same(m, a)) * (1 + (1 - same(m, b)) * (1 + (1 - same(m, c))));
-                            index[o + ox] = i + k + (k >> 1) * (iW - 2);
+                            index[o + ox] = i + shift + k + (k >> 1) * (iW - 2);
                             out[o + ox] = m;
                         } else {
-                            int at = first(p, oy, ox);
-                            index[o + ox] = at;
+                            int at = first(x, p - c0, oy, ox);
+                            index[o + ox] = at + shift;
                             out[o + ox] = x[at] > -Float.MAX_VALUE ? x[at] : -Float.MAX_VALUE;
                         }
                     }
@@ -178,6 +210,7 @@ final class PoolKernels {
         return p;
     }
 
+    /** Float pointers at the parts' first planes (with {@code planes} 0, each part's pointer at the array's start). */
     private static FloatPointer[] parts(INDArray a, int parts, int planes, long planeSize) {
         FloatPointer[] p = new FloatPointer[parts];
         for (int i = 0; i < parts; i++) {
@@ -195,15 +228,18 @@ final class PoolKernels {
         Argmax a = new Argmax(g);
         shared.put(x, a);
         int parts = Parallel.parts(g.planes());
-        FloatPointer[] xs = parts(x, parts, g.planes(), g.inPlane());
+        FloatPointer[] xs = parts(x, parts, 0, 0);
+        float[][] windows = new float[parts][];
+        for (int p = 0; p < parts; p++) {
+            windows[p] = a.window();
+        }
         FloatPointer[] os = parts(out, parts, g.planes(), g.outPlane());
         retain.addAll(List.of(x, out));
         return () -> {
             Parallel.run(parts, part -> {
                 int p0 = (int) Parallel.start(part, parts, g.planes());
                 int p1 = (int) Parallel.start(part + 1, parts, g.planes());
-                xs[part].get(a.x, p0 * g.inPlane(), (p1 - p0) * g.inPlane());
-                a.pool(p0, p1);
+                a.poolNative(xs[part], p0, p1, windows[part]);
                 os[part].put(a.out, p0 * g.outPlane(), (p1 - p0) * g.outPlane());
             });
             a.fresh = true;
@@ -225,7 +261,11 @@ final class PoolKernels {
             return null;
         }
         int parts = Parallel.parts(g.planes());
-        FloatPointer[] xs = parts(x, parts, g.planes(), g.inPlane());
+        FloatPointer[] xs = parts(x, parts, 0, 0);
+        float[][] windows = new float[parts][];
+        for (int p = 0; p < parts; p++) {
+            windows[p] = a.window();
+        }
         org.bytedeco.javacpp.BytePointer[] dxs = byteParts(dx, parts, g.planes(), g.inPlane());
         FloatPointer[] ds = parts(dOut, parts, g.planes(), g.outPlane());
         float[] d = new float[g.planes() * g.outPlane()];
@@ -240,8 +280,7 @@ final class PoolKernels {
                 int p1 = (int) Parallel.start(part + 1, parts, g.planes());
                 if (!noted) {
                     // no forward step ran since the last gradient step: note the maxima of the input as it is
-                    xs[part].get(a.x, p0 * g.inPlane(), (p1 - p0) * g.inPlane());
-                    a.pool(p0, p1);
+                    a.poolNative(xs[part], p0, p1, windows[part]);
                 }
                 ds[part].get(d, p0 * g.outPlane(), (p1 - p0) * g.outPlane());
                 Pointer.memset(dxs[part], 0, (long) (p1 - p0) * g.inPlane() * Float.BYTES);

@@ -50,20 +50,22 @@ class PoolKernelsTest {
             int oW = (c[7] - c[1] + 2 * c[5]) / c[3] + 1;
             PoolKernels.Geometry g = new PoolKernels.Geometry(6, c[6], c[7], c[0], c[1], c[2], c[3], c[4], c[5], oH, oW);
             PoolKernels.Argmax a = new PoolKernels.Argmax(g);
-            for (int i = 0; i < a.x.length; i++) {
+            float[] x = new float[g.planes() * g.inPlane()];
+            for (int i = 0; i < x.length; i++) {
                 // ties (ReLU's zeros, repeated values), signed zeros, infinities and NaN
                 double u = rnd.nextDouble();
-                a.x[i] = u < 0.3 ? 0f : u < 0.35 ? -0f : u < 0.5 ? 0.25f : u < 0.53 ? Float.NEGATIVE_INFINITY : u < 0.55 ? Float.NaN
+                x[i] = u < 0.3 ? 0f : u < 0.35 ? -0f : u < 0.5 ? 0.25f : u < 0.53 ? Float.NEGATIVE_INFINITY : u < 0.55 ? Float.NaN
                         : u < 0.56 ? Float.POSITIVE_INFINITY : u < 0.57 ? -Float.MAX_VALUE : (float) rnd.nextDouble(-1, 1);
             }
             // whole planes of NaN and of -inf: nothing in such a window beats -Float.MAX_VALUE
-            java.util.Arrays.fill(a.x, 0, g.inPlane(), Float.NaN);
-            java.util.Arrays.fill(a.x, g.inPlane(), 2 * g.inPlane(), Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(x, 0, g.inPlane(), Float.NaN);
+            java.util.Arrays.fill(x, g.inPlane(), 2 * g.inPlane(), Float.NEGATIVE_INFINITY);
             int[] index = new int[a.index.length];
             float[] out = new float[a.out.length];
-            reference(a.x, g, index, out);
-            a.pool(0, 2);
-            a.pool(2, g.planes());
+            reference(x, g, index, out);
+            // planes 0 and 1 from the whole input; the rest from a window starting at plane 2
+            a.pool(x, 0, 0, 2);
+            a.pool(java.util.Arrays.copyOfRange(x, 2 * g.inPlane(), x.length), 2, 2, g.planes());
             assertThat(a.index).as(java.util.Arrays.toString(c)).containsExactly(index);
             for (int o = 0; o < out.length; o++) {
                 // the same value; the sign of a zero maximum may differ (+0 == -0)
@@ -87,12 +89,13 @@ class PoolKernelsTest {
         SplittableRandom rnd = new SplittableRandom(5);
         PoolKernels.Geometry g = new PoolKernels.Geometry(4, 6, 6, 2, 2, 2, 2, 0, 0, 3, 3);
         PoolKernels.Argmax a = new PoolKernels.Argmax(g);
-        for (int i = 0; i < a.x.length; i++) {
-            a.x[i] = (float) rnd.nextDouble(-1, 1);
+        float[] x0 = new float[g.planes() * g.inPlane()];
+        for (int i = 0; i < x0.length; i++) {
+            x0[i] = (float) rnd.nextDouble(-1, 1);
         }
-        a.pool(0, g.planes());
-        float[] xv = new float[a.x.length];
-        float[] dzv = new float[a.x.length];
+        a.pool(x0, 0, 0, g.planes());
+        float[] xv = new float[x0.length];
+        float[] dzv = new float[x0.length];
         float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 0.25f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
         for (int o = 0; o < a.index.length; o++) {
             int at = a.index[o];
@@ -111,6 +114,35 @@ class PoolKernelsTest {
             assertThat(k).isNotNull();
             k.exec();
             assertThat(dx.data().asFloat()).as("threshold %s", threshold).containsExactly(want.data().asFloat());
+        }
+    }
+
+    /** Pooling from native memory through heap windows: several windows per part, parts not on window bounds. */
+    @Test
+    void poolsNativeInputThroughWindowsAsFromTheWholeInput() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int[] c : new int[][] {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}}) {
+            int iH = 28;
+            int iW = 28;
+            int oH = (iH - c[0] + 2 * c[4]) / c[2] + 1;
+            int oW = (iW - c[1] + 2 * c[5]) / c[3] + 1;
+            PoolKernels.Geometry g = new PoolKernels.Geometry(25, iH, iW, c[0], c[1], c[2], c[3], c[4], c[5], oH, oW);
+            float[] x = new float[g.planes() * g.inPlane()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextDouble() < 0.3 ? 0f : (float) rnd.nextDouble(-1, 1);
+            }
+            int[] index = new int[g.planes() * g.outPlane()];
+            float[] out = new float[index.length];
+            reference(x, g, index, out);
+            PoolKernels.Argmax a = new PoolKernels.Argmax(g);
+            assertThat(a.windowPlanes()).isLessThan(13);
+            org.nd4j.linalg.api.ndarray.INDArray native_ = org.nd4j.linalg.factory.Nd4j.createFromArray(x);
+            float[] w = a.window();
+            org.bytedeco.javacpp.FloatPointer px = new org.bytedeco.javacpp.FloatPointer(native_.data().addressPointer());
+            a.poolNative(px, 0, 13, w);
+            a.poolNative(px, 13, 25, w);
+            assertThat(a.index).as(java.util.Arrays.toString(c)).containsExactly(index);
+            assertThat(a.out).containsExactly(out);
         }
     }
 }
