@@ -508,6 +508,9 @@ public final class GraphPlan implements AutoCloseable {
             retained.addAll(Arrays.asList(args));
             retained.addAll(Arrays.asList(outs));
         }
+        if (gemm == null && !dataDependent && cop.opName().equals("permute") && args.length == 1 && outs.length == 1) {
+            gemm = SmallKernels.permute(args[0], cop.iArgs(), outs[0], retained);
+        }
         if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1 && poolGradients.containsKey(args[1])) {
             double[] t = cop.tArgs();
             gemm = PoolKernels.sparseReluGradient(poolGradients.get(args[1]), t == null || t.length == 0 ? 0f : (float) t[0], args[0], args[1], outs[0], retained);

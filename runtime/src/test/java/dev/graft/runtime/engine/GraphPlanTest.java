@@ -313,4 +313,30 @@ class GraphPlanTest {
             }
         }
     }
+
+    /** Permutes of small weights (rank 4 and 2) and of their gradients, planned, against SameDiff. */
+    @Test
+    void smallPermutesGiveSameDiffsValuesAndGradients() {
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(13);
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 30);
+        // [2, 3, 5] laid out as [5, 2, 3] then flattened: the weights of a [30 -> 6] product read in another order
+        SDVariable w = sd.var("W", Nd4j.rand(DataType.FLOAT, 6, 3, 2, 5).subi(0.5));
+        SDVariable v = sd.var("V", Nd4j.rand(DataType.FLOAT, 4, 6).subi(0.5));
+        SDVariable wp = sd.permute(w, 3, 1, 0, 2).reshape(30, 6);
+        SDVariable vp = sd.permute(v, 1, 0);
+        sd.nn().relu(x.mmul(wp), 0).mmul(vp).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 4))).mean().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        INDArray xv = Nd4j.rand(DataType.FLOAT, 3, 30).subi(0.5);
+        Map<String, INDArray> want = sd.calculateGradients(Map.of("x", xv), "W", "V");
+        List<String> outs = List.of(sd.getVariable("W").getGradient().name(), sd.getVariable("V").getGradient().name());
+        try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs)) {
+            for (int run = 0; run < 2; run++) {
+                Map<String, INDArray> got = run == 0 ? plan.outputs() : plan.run(Map.of("x", xv));
+                assertClose(got.get(outs.get(0)), want.get("W"), "W, run " + run);
+                assertClose(got.get(outs.get(1)), want.get("V"), "V, run " + run);
+            }
+        }
+    }
 }
