@@ -83,6 +83,8 @@ public final class GraphPlan implements AutoCloseable {
     private final Map<INDArray, ConvKernels.Shared> convShared = new java.util.IdentityHashMap<>();
     /** Inputs of max poolings whose gradient the plan computes; what their forward steps note, by input; the gradients made from it, by array. */
     private final Set<String> pooledWithGradient = new HashSet<>();
+    /** Output gradients read by one ReLU gradient only (and no output of the plan). */
+    private final Set<String> soleReluReads = new HashSet<>();
     private final Map<INDArray, PoolKernels.Argmax> poolShared = new java.util.IdentityHashMap<>();
     private final Map<INDArray, PoolKernels.Argmax> poolGradients = new java.util.IdentityHashMap<>();
 
@@ -247,7 +249,19 @@ public final class GraphPlan implements AutoCloseable {
                     needed.addAll(op.getInputsToOp());
                 }
             }
+            Map<String, Integer> reads = new HashMap<>();
             for (SameDiffOp op : ops) {
+                if (op.getInputsToOp() != null) {
+                    op.getInputsToOp().forEach(in -> reads.merge(in, 1, Integer::sum));
+                }
+            }
+            for (SameDiffOp op : ops) {
+                // ReLU gradients that are the only readers of their output gradient (and it is no output)
+                if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("thresholdedrelu_bp") && op.getInputsToOp() != null
+                        && op.getInputsToOp().size() == 2 && !op.getInputsToOp().get(0).equals(op.getInputsToOp().get(1))
+                        && reads.getOrDefault(op.getInputsToOp().get(1), 0) == 1 && !outputs.contains(op.getInputsToOp().get(1))) {
+                    soleReluReads.add(op.getInputsToOp().get(1));
+                }
                 // convolutions whose gradient step leaves the input's gradient out (a first layer)
                 if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("conv2d_bp") && op.getInputsToOp() != null
                         && op.getOutputsOfOp() != null && !op.getOutputsOfOp().isEmpty() && !needed.contains(op.getOutputsOfOp().get(0))) {
@@ -513,7 +527,8 @@ public final class GraphPlan implements AutoCloseable {
         }
         if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1 && poolGradients.containsKey(args[1])) {
             double[] t = cop.tArgs();
-            gemm = PoolKernels.sparseReluGradient(poolGradients.get(args[1]), t == null || t.length == 0 ? 0f : (float) t[0], args[0], args[1], outs[0], retained);
+            gemm = PoolKernels.sparseReluGradient(poolGradients.get(args[1]), t == null || t.length == 0 ? 0f : (float) t[0], args[0], args[1], outs[0],
+                    soleReluReads.contains(op.getInputsToOp().get(1)), retained);
         }
         if (gemm == null && cop.opName().equals("thresholdedrelu_bp") && args.length == 2 && outs.length == 1) {
             gemm = reluBackward(cop, args[0], args[1], outs[0]);

@@ -177,6 +177,24 @@ class GraphPlanTest {
                     }
                 }
             }
+            // the first pooling's input gradient asked for as an output too: the ReLU gradient is then not its only
+            // reader, so the pooling's gradient step must still fill it (as ND4J's op does)
+            String poolGradient = sd.getFunction("grad").getOps().values().stream()
+                    .filter(o -> o.getOp() instanceof org.nd4j.linalg.api.ops.DynamicCustomOp c && c.opName().equals("maxpool2d_bp") && c.iArgs()[0] == 2)
+                    .map(o -> o.getOutputsOfOp().get(0))
+                    .findFirst().orElseThrow();
+            List<String> withPoolGradient = new java.util.ArrayList<>(outs);
+            withPoolGradient.add(poolGradient);
+            Map<String, INDArray> byNd4j;
+            System.setProperty(PoolKernels.PROPERTY, "nd4j");
+            try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), withPoolGradient)) {
+                byNd4j = Map.of(poolGradient, plan.run(Map.of("x", xv.mul(2))).get(poolGradient).dup());
+            }
+            System.setProperty(PoolKernels.PROPERTY, "graft");
+            try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), withPoolGradient)) {
+                plan.run(Map.of("x", xv.mul(-1)));
+                assertClose(plan.run(Map.of("x", xv.mul(2))).get(poolGradient), byNd4j.get(poolGradient), "the pooling's input gradient as an output");
+            }
             System.setProperty(PoolKernels.PROPERTY, "fast");
             assertThatThrownBy(() -> new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs))
                     .isInstanceOf(GraftException.class).hasMessageContaining("graft.plan.pool='fast'").hasMessageContaining("'graft' (the default) or 'nd4j'");
