@@ -373,12 +373,8 @@ final class ConvKernels {
         INDArray weights = Nd4j.create(DataType.FLOAT, new long[] {g.oC(), g.bS(), g.oH(), g.oW()}, 'c');
         INDArray out = Nd4j.create(DataType.FLOAT, new long[] {g.iC(), g.oC(), g.kH(), g.kW()}, 'c');
         org.nd4j.linalg.api.ops.DynamicCustomOp conv = org.nd4j.linalg.api.ops.DynamicCustomOp.builder("conv2d").build();
-        org.nd4j.linalg.api.ops.OpContext oc = Nd4j.getExecutioner().buildContext();
-        oc.setInputArrays(in, weights);
-        oc.setOutputArrays(out);
         // kernel oH x oW, stride 1, the convolution's padding, dilation 1, explicit padding, NCHW, weights [oC, iC, kH, kW]
-        oc.setIArguments(g.oH(), g.oW(), 1, 1, g.pH(), g.pW(), 1, 1, 0, 0, 1);
-        oc.allowHelpers(true);
+        org.nd4j.linalg.api.ops.OpContext oc = OneDnn.context(new INDArray[] {in, weights}, out, g.oH(), g.oW(), 1, 1, g.pH(), g.pW(), 1, 1, 0, 0, 1);
         retain.addAll(java.util.List.of(in, weights, out, oc));
         // the output gradient [bS, oC, n] laid out as [oC, bS, n], and the input [bS, iC, iH iW] as [iC, bS, iH iW]:
         // one copy of each (example, channel) plane (ND4J's permuted assign took 0.18 ms for the second layer's input)
@@ -404,12 +400,7 @@ final class ConvKernels {
             if (xFrom != null) {
                 transposePlanes(xFrom, xTo, g.bS(), g.iC(), inPlane);
             }
-            OneDnn.enterOn();
-            try {
-                Nd4j.exec(conv, oc);
-            } finally {
-                OneDnn.exitOn();
-            }
+            OneDnn.exec(conv, oc);
             dwT.assign(out);
             if (db1 != null) {
                 openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, g.oC(), cols, 1f, pw, cols,
@@ -455,21 +446,12 @@ final class ConvKernels {
         }
         GraphPlan.Kernel weights = weightGradientByConvolution(g, x, dz, dw, db, retain);
         org.nd4j.linalg.api.ops.DynamicCustomOp deconv = org.nd4j.linalg.api.ops.DynamicCustomOp.builder("deconv2d").build();
-        org.nd4j.linalg.api.ops.OpContext oc = Nd4j.getExecutioner().buildContext();
-        oc.setInputArrays(dz, w);
-        oc.setOutputArrays(dx);
         // conv2d's weights [kH, kW, iC, oC] are deconv2d's [kH, kW, its oC, its iC]; explicit padding, NCHW
-        oc.setIArguments(g.kH(), g.kW(), 1, 1, g.pH(), g.pW(), 1, 1, 0, 0, 0);
-        oc.allowHelpers(true);
+        org.nd4j.linalg.api.ops.OpContext oc = OneDnn.context(new INDArray[] {dz, w}, dx, g.kH(), g.kW(), 1, 1, g.pH(), g.pW(), 1, 1, 0, 0, 0);
         retain.addAll(java.util.List.of(x, w, dz, dx, dw, oc));
         return () -> {
             weights.exec();
-            OneDnn.enterOn();
-            try {
-                Nd4j.exec(deconv, oc);
-            } finally {
-                OneDnn.exitOn();
-            }
+            OneDnn.exec(deconv, oc);
             return true;
         };
     }

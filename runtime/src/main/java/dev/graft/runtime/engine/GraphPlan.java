@@ -566,12 +566,7 @@ public final class GraphPlan implements AutoCloseable {
         if (!dataDependent && helperOp(cop)) {
             oc.allowHelpers(true);
             return () -> {
-                OneDnn.enterOn();
-                try {
-                    Nd4j.exec(cop, oc);
-                } finally {
-                    OneDnn.exitOn();
-                }
+                OneDnn.exec(cop, oc);
                 return true;
             };
         }

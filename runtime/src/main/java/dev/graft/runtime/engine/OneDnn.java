@@ -1,5 +1,6 @@
 package dev.graft.runtime.engine;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -78,6 +79,26 @@ public final class OneDnn {
                 Nd4j.getEnvironment().allowHelpers(false);
                 LOCK.notifyAll();
             }
+        }
+    }
+
+    /** A context for {@link #exec}: the op's inputs, its output and its integer arguments, helpers allowed. */
+    static org.nd4j.linalg.api.ops.OpContext context(INDArray[] inputs, INDArray output, long... iArgs) {
+        org.nd4j.linalg.api.ops.OpContext oc = Nd4j.getExecutioner().buildContext();
+        oc.setInputArrays(inputs);
+        oc.setOutputArrays(output);
+        oc.setIArguments(iArgs);
+        oc.allowHelpers(true);
+        return oc;
+    }
+
+    /** Runs a planned op with helpers allowed ({@link #enterOn} and {@link #exitOn} around it). */
+    static void exec(org.nd4j.linalg.api.ops.CustomOp op, org.nd4j.linalg.api.ops.OpContext oc) {
+        enterOn();
+        try {
+            Nd4j.exec(op, oc);
+        } finally {
+            exitOn();
         }
     }
 
