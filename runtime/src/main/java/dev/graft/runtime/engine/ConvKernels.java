@@ -384,28 +384,32 @@ final class ConvKernels {
         long inPlane = (long) g.iH() * g.iW() * Float.BYTES;
         org.bytedeco.javacpp.BytePointer xFrom = g.iC() == 1 ? null : new org.bytedeco.javacpp.BytePointer(x.data().addressPointer());
         org.bytedeco.javacpp.BytePointer xTo = g.iC() == 1 ? null : new org.bytedeco.javacpp.BytePointer(in.data().addressPointer());
-        INDArray dwT = dw.permute(2, 3, 0, 1);
+        // [iC, oC, kH, kW] into ND4J's [kH, kW, iC, oC]: through an index map for weights of a usual size (no ND4J op to dispatch)
+        GraphPlan.Kernel layOut = SmallKernels.permute(out, new long[] {2, 3, 0, 1}, dw, retain);
+        INDArray dwT = layOut == null ? dw.permute(2, 3, 0, 1) : null;
         int cols = g.bS() * g.n();
         INDArray ones = db == null ? null : Nd4j.ones(DataType.FLOAT, cols);
-        INDArray dbSum = db == null ? null : Nd4j.create(DataType.FLOAT, g.oC());
         if (db != null) {
-            retain.addAll(java.util.List.of(db, ones, dbSum));
+            retain.addAll(java.util.List.of(db, ones));
         }
         FloatPointer pw = new FloatPointer(weights.data().addressPointer());
         FloatPointer pones = ones == null ? null : new FloatPointer(ones.data().addressPointer());
-        FloatPointer pdb = dbSum == null ? null : new FloatPointer(dbSum.data().addressPointer());
-        INDArray db1 = db == null ? null : db.reshape(g.oC());
+        // the callers take db only dense: the product writes it in place
+        FloatPointer pdb = db == null ? null : new FloatPointer(db.data().addressPointer());
         return () -> {
             transposePlanes(from, to, g.bS(), g.oC(), plane);
             if (xFrom != null) {
                 transposePlanes(xFrom, xTo, g.bS(), g.iC(), inPlane);
             }
             OneDnn.exec(conv, oc);
-            dwT.assign(out);
-            if (db1 != null) {
+            if (layOut != null) {
+                layOut.exec();
+            } else {
+                dwT.assign(out);
+            }
+            if (pdb != null) {
                 openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, g.oC(), cols, 1f, pw, cols,
                         pones, 1, 0f, pdb, 1);
-                db1.assign(dbSum);
             }
             return true;
         };
