@@ -83,10 +83,10 @@ public final class GraphPlan implements AutoCloseable {
     private final Map<INDArray, ConvKernels.Shared> convShared = new java.util.IdentityHashMap<>();
     /** Inputs of max poolings whose gradient the plan computes; what their forward steps note, by input; the gradients made from it, by array. */
     private final Set<String> pooledWithGradient = new HashSet<>();
-    /** Output gradients read by one ReLU gradient only (and no output of the plan). */
-    private final Set<String> soleReluReads = new HashSet<>();
     private final Map<INDArray, PoolKernels.Argmax> poolShared = new java.util.IdentityHashMap<>();
     private final Map<INDArray, PoolKernels.Argmax> poolGradients = new java.util.IdentityHashMap<>();
+    /** Output gradients read by one ReLU gradient only (and no output of the plan). */
+    private final Set<String> soleReluReads = new HashSet<>();
 
     /**
      * With {@code -Dgraft.plan.profile=true}, the CPU time of the calling thread each planned op took, summed over runs, by
