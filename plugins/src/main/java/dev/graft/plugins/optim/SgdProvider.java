@@ -7,7 +7,6 @@ import dev.graft.api.optim.Optimizer;
 import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -145,7 +144,7 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
                     INDArray g = scratch.in(p, "grad", p.grad(), type);
                     long n = w.length();
                     if (type == DataType.FLOAT) {
-                        stepHeap(w, g, buf, n, wd != 0, (float) wd, first, (float) momentum, config.nesterov(), (float) -lr);
+                        stepFloat(w, g, buf, n, wd != 0, (float) wd, first, (float) momentum, config.nesterov(), (float) -lr);
                     } else {
                         stepDouble(Flat.doubles(w), Flat.doubles(g), buf == null ? null : Flat.doubles(buf), n, wd != 0, wd,
                                 first, momentum, config.nesterov(), -lr);
@@ -162,60 +161,44 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
          * {@code d = buf} or (Nesterov) {@code d = fma(momentum, buf, d)}; {@code w = fma(-lr, d, w)}.
          * {@code buf} is null without momentum.
          */
-        /** Elements per heap window: three windows stay in the first-level cache. */
-        private static final int WINDOW = 4096;
-        private final float[] wh = new float[WINDOW];
-        private final float[] gh = new float[WINDOW];
-        private final float[] bh = new float[WINDOW];
+        private final Flat.FloatWindows windows = new Flat.FloatWindows(3);
 
         /**
-         * The float32 update through heap windows of the arrays (bulk copies in and out, a few thousand
-         * elements at a time), in loops the JIT compiles to vector instructions: the element-by-element
-         * indexer loop took 0.14 to 0.46 ms per step for the benchmark CNN's 62,000 parameters. The
-         * same operations in the same order, so the same values (PyTorch's, bit for bit).
+         * One SGD step over float32 elements through heap windows ({@link Flat.FloatWindows}), bit for
+         * bit PyTorch's ({@code fma} as its in-place kernels round): {@code g = fma(wd, w, g)} (decay),
+         * {@code buf = buf * momentum + g} (the first is {@code g}), {@code u = nesterov ? fma(momentum,
+         * buf, g) : buf}, {@code w = fma(-lr, u, w)}.
          */
-        private void stepHeap(INDArray w, INDArray g, INDArray buf, long n, boolean decay, float wd,
-                              boolean first, float momentum, boolean nesterov, float negLr) {
-            float[] wv = wh;
-            float[] gv = gh;
-            float[] bv = bh;
-            FloatPointer pw = new FloatPointer(w.data().addressPointer());
-            FloatPointer pg = new FloatPointer(g.data().addressPointer());
-            FloatPointer pb = buf == null ? null : new FloatPointer(buf.data().addressPointer());
-            for (long at = 0; at < n; at += WINDOW) {
-                int m = (int) Math.min(WINDOW, n - at);
-                pw.position(at).get(wv, 0, m);
-                pg.position(at).get(gv, 0, m);
-                if (pb == null && !decay) {
+        private void stepFloat(INDArray w, INDArray g, INDArray buf, long n, boolean decay, float wd,
+                               boolean first, float momentum, boolean nesterov, float negLr) {
+            boolean plain = buf == null && !decay;
+            windows.visit(n, new INDArray[] {w, g, buf}, new boolean[] {true, true, !first}, new boolean[] {true, false, true}, (a, m) -> {
+                float[] wv = a[0];
+                float[] gv = a[1];
+                float[] bv = a[2];
+                if (plain) {
                     for (int i = 0; i < m; i++) {
                         wv[i] = Math.fma(negLr, gv[i], wv[i]);
                     }
-                } else {
-                    if (pb != null && !first) {
-                        pb.position(at).get(bv, 0, m);
-                    }
-                    for (int i = 0; i < m; i++) {
-                        float wi = wv[i];
-                        float d = gv[i];
-                        if (decay) {
-                            d = Math.fma(wd, wi, d);
-                        }
-                        if (pb != null) {
-                            float b = first ? d : bv[i] * momentum + d;
-                            bv[i] = b;
-                            d = nesterov ? Math.fma(momentum, b, d) : b;
-                        }
-                        wv[i] = Math.fma(negLr, d, wi);
-                    }
-                    if (pb != null) {
-                        pb.position(at).put(bv, 0, m);
-                    }
+                    return;
                 }
-                pw.position(at).put(wv, 0, m);
-            }
+                for (int i = 0; i < m; i++) {
+                    float wi = wv[i];
+                    float d = gv[i];
+                    if (decay) {
+                        d = Math.fma(wd, wi, d);
+                    }
+                    if (buf != null) {
+                        float b = first ? d : bv[i] * momentum + d;
+                        bv[i] = b;
+                        d = nesterov ? Math.fma(momentum, b, d) : b;
+                    }
+                    wv[i] = Math.fma(negLr, d, wi);
+                }
+            });
         }
 
-        /** {@link #stepHeap} over float64 elements, through the indexers. */
+        /** {@link #stepFloat} over float64 elements, through the indexers. */
         private static void stepDouble(DoubleIndexer w, DoubleIndexer g, DoubleIndexer buf, long n, boolean decay, double wd,
                                        boolean first, double momentum, boolean nesterov, double negLr) {
             for (long i = 0; i < n; i++) {

@@ -532,4 +532,44 @@ class OptimizersTest {
             }
         }
     }
+
+    /** Adam (with L2) and AdamW on float parameters longer than a heap window: each element as the float32 formula computes it. */
+    @Test
+    void adamOnLongFloatParametersMatchesTheElementFormulaEverywhere() {
+        int n = 10_003;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(4);
+        double lr = 0.01;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        for (boolean decoupled : new boolean[] {false, true}) {
+            double wd = decoupled ? 0.01 : 0.05;
+            Optimizer opt = decoupled ? new AdamWProvider().create(new AdamWProvider.Config(lr, b1, b2, eps, wd))
+                    : new AdamProvider().create(new AdamProvider.Config(lr, b1, b2, eps, wd));
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) rnd.nextDouble(-1, 1);
+            }
+            INDArray wa = Nd4j.createFromArray(w.clone());
+            float[] m = new float[n];
+            float[] v = new float[n];
+            for (int s = 1; s <= 3; s++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) {
+                    g[i] = (float) rnd.nextDouble(-1, 1);
+                }
+                opt.step(List.of(new ParamGroup("default", List.of(new Param("p", wa, Nd4j.createFromArray(g))), lr, wd, false)), s);
+                float negStep = (float) -(lr / (1 - Math.pow(b1, s)));
+                float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(b2, s));
+                for (int i = 0; i < n; i++) {
+                    float gi = decoupled ? g[i] : Math.fma((float) wd, w[i], g[i]);
+                    float wi = decoupled ? w[i] * (float) (1 - lr * wd) : w[i];
+                    m[i] = Math.fma((float) (1 - b1), gi, m[i] * (float) b1);
+                    v[i] = Math.fma((float) (1 - b2) * gi, gi, v[i] * (float) b2);
+                    w[i] = wi + negStep * m[i] / ((float) Math.sqrt(v[i]) / bc2Sqrt + (float) eps);
+                }
+                assertThat(wa.toFloatVector()).as("%s, step %d", decoupled ? "adamw" : "adam", s).containsExactly(w);
+            }
+        }
+    }
 }
