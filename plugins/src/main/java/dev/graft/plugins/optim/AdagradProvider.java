@@ -8,7 +8,6 @@ import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
-import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,6 +100,7 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
         private final Config config;
         private final Map<String, Accumulator> sums = new LinkedHashMap<>();
         private final Flat scratch = new Flat();
+        private final Flat.FloatWindows windows = new Flat.FloatWindows(3);
 
         private static final class Accumulator {
             INDArray sum;
@@ -156,7 +156,7 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
                     INDArray g = scratch.in(p, "grad", p.grad(), type);
                     long n = w.length();
                     if (type == DataType.FLOAT) {
-                        stepFloat(Flat.floats(w), Flat.floats(g), Flat.floats(a.sum), n, wd != 0, (float) wd,
+                        stepFloat(w, g, a.sum, n, wd != 0, (float) wd,
                                 (float) config.eps(), (float) -clr);
                     } else {
                         stepDouble(Flat.doubles(w), Flat.doubles(g), Flat.doubles(a.sum), n, wd != 0, wd, config.eps(), -clr);
@@ -171,19 +171,24 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
          * round them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code g = fma(wd, w, g)},
          * {@code sum = fma(g, g, sum)}, {@code w = w + (-clr) * g / (sqrt(sum) + eps)}.
          */
-        private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer sum, long n, boolean decay, float wd, float eps,
-                                      float negClr) {
-            for (long i = 0; i < n; i++) {
-                float wi = w.get(i);
-                float gi = g.get(i);
-                if (decay) {
-                    gi = Math.fma(wd, wi, gi);
+        private void stepFloat(INDArray w, INDArray g, INDArray sum, long n, boolean decay, float wd, float eps, float negClr) {
+            // through heap windows (Flat.FloatWindows) instead of element by element through the indexers
+            windows.visit(n, new INDArray[] {w, g, sum}, new boolean[] {true, true, true}, new boolean[] {true, false, true}, (arrays, m) -> {
+                float[] wv = arrays[0];
+                float[] gv = arrays[1];
+                float[] sv = arrays[2];
+                for (int i = 0; i < m; i++) {
+                    float wi = wv[i];
+                    float gi = gv[i];
+                    if (decay) {
+                        gi = Math.fma(wd, wi, gi);
+                    }
+                    float si = Math.fma(gi, gi, sv[i]);
+                    sv[i] = si;
+                    float std = (float) Math.sqrt(si) + eps;
+                    wv[i] = wi + negClr * gi / std;
                 }
-                float si = Math.fma(gi, gi, sum.get(i));
-                sum.put(i, si);
-                float std = (float) Math.sqrt(si) + eps;
-                w.put(i, wi + negClr * gi / std);
-            }
+            });
         }
 
         /** {@link #stepFloat} over float64 elements. */

@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * Element-by-element access for the optimizers' update loops, so that a step allocates nothing
  * once the optimizer state exists. The loops compute in the parameter's element type, float32 or
- * float64, one pass over the elements, and read and write the arrays in their own memory through
- * the indexer their data buffer already holds, as long as an array lies in its own buffer densely
+ * float64, one pass over the elements, and read and write the arrays in their own memory (float32
+ * through heap windows, {@link FloatWindows}; float64 through the indexer their data buffer already
+ * holds), as long as an array lies in its own buffer densely
  * in row-major order and has the parameter's element type; state arrays are kept that way.
  * Anything else (a view into a larger buffer, a strided or column-major layout, a gradient of
  * another element type) is copied into a row-major scratch array, one per parameter and role,
@@ -89,11 +90,6 @@ final class Flat {
         if (used != a) {
             a.assign(used);
         }
-    }
-
-    /** The elements of a FLOAT array that {@link #usable} accepts. */
-    static FloatIndexer floats(INDArray a) {
-        return (FloatIndexer) a.data().indexer();
     }
 
     /** The elements of a DOUBLE array that {@link #usable} accepts. */

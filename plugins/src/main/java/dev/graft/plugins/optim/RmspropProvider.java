@@ -8,7 +8,6 @@ import dev.graft.api.optim.OptimizerProvider;
 import dev.graft.api.optim.Param;
 import dev.graft.api.optim.ParamGroup;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
-import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -112,6 +111,7 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
         /** State by parameter name. */
         private final Map<String, Slots> state = new LinkedHashMap<>();
         private final Flat scratch = new Flat();
+        private final Flat.FloatWindows windows = new Flat.FloatWindows(5);
 
         /** The state of one parameter; {@code gradAvg} only when centered, {@code momentum} only with momentum. */
         private static final class Slots {
@@ -186,8 +186,7 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
                     INDArray g = scratch.in(p, "grad", p.grad(), type);
                     long n = w.length();
                     if (type == DataType.FLOAT) {
-                        stepFloat(Flat.floats(w), Flat.floats(g), Flat.floats(s.squareAvg),
-                                s.gradAvg == null ? null : Flat.floats(s.gradAvg), s.momentum == null ? null : Flat.floats(s.momentum),
+                        stepFloat(w, g, s.squareAvg, s.gradAvg, s.momentum,
                                 n, wd != 0, (float) wd, (float) alpha, (float) (1 - alpha), (float) config.eps(),
                                 (float) config.momentum(), (float) -lr);
                     } else {
@@ -208,33 +207,42 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
          * {@code buf = buf * momentum + g / d}, {@code w = fma(-lr, buf, w)}, else
          * {@code w = w + (-lr) * g / d}. {@code a} is null when not centered, {@code buf} without momentum.
          */
-        private static void stepFloat(FloatIndexer w, FloatIndexer g, FloatIndexer s, FloatIndexer a, FloatIndexer buf, long n,
-                                      boolean decay, float wd, float alpha, float oneMinusAlpha, float eps, float momentum,
-                                      float negLr) {
-            for (long i = 0; i < n; i++) {
-                float wi = w.get(i);
-                float gi = g.get(i);
-                if (decay) {
-                    gi = Math.fma(wd, wi, gi);
-                }
-                float si = Math.fma(oneMinusAlpha * gi, gi, s.get(i) * alpha);
-                s.put(i, si);
-                float d;
-                if (a != null) {
-                    float ai = Math.fma(oneMinusAlpha, gi, a.get(i) * alpha);
-                    a.put(i, ai);
-                    d = (float) Math.sqrt(Math.fma(-ai, ai, si)) + eps;
-                } else {
-                    d = (float) Math.sqrt(si) + eps;
-                }
-                if (buf != null) {
-                    float b = buf.get(i) * momentum + gi / d;
-                    buf.put(i, b);
-                    w.put(i, Math.fma(negLr, b, wi));
-                } else {
-                    w.put(i, wi + negLr * gi / d);
-                }
-            }
+        private void stepFloat(INDArray w, INDArray g, INDArray s, INDArray a, INDArray buf, long n,
+                               boolean decay, float wd, float alpha, float oneMinusAlpha, float eps, float momentum,
+                               float negLr) {
+            // through heap windows (Flat.FloatWindows) instead of element by element through the indexers
+            windows.visit(n, new INDArray[] {w, g, s, a, buf}, new boolean[] {true, true, true, true, true},
+                    new boolean[] {true, false, true, true, true}, (arrays, m) -> {
+                        float[] wv = arrays[0];
+                        float[] gv = arrays[1];
+                        float[] sv = arrays[2];
+                        float[] av = arrays[3];
+                        float[] bv = arrays[4];
+                        for (int i = 0; i < m; i++) {
+                            float wi = wv[i];
+                            float gi = gv[i];
+                            if (decay) {
+                                gi = Math.fma(wd, wi, gi);
+                            }
+                            float si = Math.fma(oneMinusAlpha * gi, gi, sv[i] * alpha);
+                            sv[i] = si;
+                            float d;
+                            if (a != null) {
+                                float ai = Math.fma(oneMinusAlpha, gi, av[i] * alpha);
+                                av[i] = ai;
+                                d = (float) Math.sqrt(Math.fma(-ai, ai, si)) + eps;
+                            } else {
+                                d = (float) Math.sqrt(si) + eps;
+                            }
+                            if (buf != null) {
+                                float b = bv[i] * momentum + gi / d;
+                                bv[i] = b;
+                                wv[i] = Math.fma(negLr, b, wi);
+                            } else {
+                                wv[i] = wi + negLr * gi / d;
+                            }
+                        }
+                    });
         }
 
         /** {@link #stepFloat} over float64 elements. */
