@@ -33,6 +33,10 @@ final class DirectConv {
     final int plane;
     final int len;
     final int taps;
+    /** Quarter planes ({@link #padQuarters}): width, floats per quarter plane, output floats per quarter. */
+    final int wq;
+    final int quarter;
+    final int qLen;
 
     DirectConv(ConvKernels.Geometry g) {
         this.g = g;
@@ -41,6 +45,9 @@ final class DirectConv {
         this.plane = hp * wp + g.kW();
         this.len = g.oH() * wp;
         this.taps = g.k();
+        this.wq = (wp + 1) / 2;
+        this.quarter = ((hp + 1) / 2 + 1) * wq + g.kW();
+        this.qLen = g.oH() / 2 * wq;
     }
 
     /** Whether the convolution suits this kernel: unit strides and dilations, few taps and outputs. */
@@ -64,6 +71,82 @@ final class DirectConv {
                 System.arraycopy(x, xOff + (c * iH + y) * iW, xp, c * plane + (y + g.pH()) * wp + g.pW(), iW);
             }
         }
+    }
+
+    /**
+     * Whether {@link #forwardQuarters} suits: an even output size (each quarter then holds one entry
+     * of every 2x2 window).
+     */
+    boolean quarters() {
+        return g.oH() % 2 == 0 && g.oW() % 2 == 0;
+    }
+
+    /** A zeroed buffer for one example's padded input in quarter planes. */
+    float[] quarterBuffer() {
+        return new float[g.iC() * 4 * quarter];
+    }
+
+    /**
+     * Copies example {@code xOff} of {@code x} (NCHW, on the heap) into quarter planes: the padded
+     * plane's entry {@code (py, px)} goes to quarter {@code (py mod 2, px mod 2)} of its channel at
+     * {@code (py / 2, px / 2)}, rows {@link #wq} wide. The padding stays 0.
+     */
+    void padQuarters(float[] x, int xOff, float[] xq) {
+        int iH = g.iH();
+        int iW = g.iW();
+        for (int c = 0; c < g.iC(); c++) {
+            for (int y = 0; y < iH; y++) {
+                int py = y + g.pH();
+                int from = xOff + (c * iH + y) * iW;
+                int row = (c * 4 + (py & 1) * 2) * quarter + (py >> 1) * wq;
+                for (int xx = 0; xx < iW; xx++) {
+                    int px = xx + g.pW();
+                    xq[row + (px & 1) * quarter + (px >> 1)] = x[from + xx];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #forward} with the output in quarters: {@code acc[o]} holds four runs of {@link #qLen}
+     * floats, quarter {@code s = 2 ry + rx} holding the outputs {@code (2 qy + ry, 2 qx + rx)} at
+     * {@code qy wq + qx} (entries with {@code qx >= oW / 2} are discarded). Each tap reads a
+     * contiguous run of one input quarter, so the loops stay as long as {@link #forward}'s and the
+     * sums are the same, term by term and in the same order: the values equal {@link #forward}'s
+     * bit for bit. {@code rows} is {@link #rowBuffers}' shape with runs of {@code 4 qLen}.
+     */
+    void forwardQuarters(float[] xq, float[] w, float[] b, float[][] acc, float[][] rows) {
+        int oC = g.oC();
+        int kW = g.kW();
+        int n = 4 * qLen;
+        for (int o = 0; o < oC; o++) {
+            Arrays.fill(acc[o], 0, n, b == null ? 0f : b[o]);
+        }
+        for (int c = 0; c < g.iC(); c++) {
+            for (int ky = 0; ky < g.kH(); ky++) {
+                for (int s = 0; s < 4; s++) {
+                    int py = (s >> 1) + ky;
+                    int rx = s & 1;
+                    int base = (c * 4 + (py & 1) * 2) * quarter + (py >> 1) * wq;
+                    for (int kx = 0; kx < kW; kx++) {
+                        System.arraycopy(xq, base + ((rx + kx) & 1) * quarter + ((rx + kx) >> 1), rows[kx], s * qLen, qLen);
+                    }
+                }
+                int t0 = (c * g.kH() + ky) * kW;
+                for (int o = 0; o < oC; o++) {
+                    for (int kx = 0; kx < kW; ) {
+                        int m = kW - kx >= 5 ? 5 : kW - kx >= 3 ? 3 : kW - kx >= 2 ? 2 : 1;
+                        multiplyAdd(acc[o], rows, kx, m, w, o * taps + t0 + kx, n);
+                        kx += m;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Buffers for {@link #forwardQuarters}' shifted copies. */
+    float[][] quarterRowBuffers() {
+        return new float[g.kW()][4 * qLen];
     }
 
     private int offset(int t) {
@@ -198,7 +281,7 @@ final class DirectConv {
     }
 
     /** For each entry {@code o taps + t} of a {@code [oC][taps]} array, its index in ND4J's {@code [kH, kW, iC, oC]} weight layout. */
-    private int[] nd4jIndex() {
+    int[] nd4jIndex() {
         int[] idx = new int[g.oC() * taps];
         for (int c = 0; c < g.iC(); c++) {
             for (int ky = 0; ky < g.kH(); ky++) {

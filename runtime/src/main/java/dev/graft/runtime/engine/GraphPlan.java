@@ -85,6 +85,9 @@ public final class GraphPlan implements AutoCloseable {
     private final Set<String> pooledWithGradient = new HashSet<>();
     private final Map<INDArray, PoolKernels.Argmax> poolShared = new java.util.IdentityHashMap<>();
     private final Map<INDArray, PoolKernels.Argmax> poolGradients = new java.util.IdentityHashMap<>();
+    /** Chains of a convolution, a ReLU and a 2x2 pooling that may run as one step ({@link ConvReluPool}), by the convolution's output and by the ReLU's. */
+    private final Map<String, ConvReluPool.Slot> fuseByConv = new HashMap<>();
+    private final Map<String, ConvReluPool.Slot> fuseByRelu = new HashMap<>();
     /** Output gradients read by one ReLU gradient only (and no output of the plan). */
     private final Set<String> soleReluReads = new HashSet<>();
 
@@ -273,8 +276,9 @@ public final class GraphPlan implements AutoCloseable {
                     pooledWithGradient.add(op.getInputsToOp().get(0));
                 }
             }
+            findFusions(ops);
             for (SameDiffOp op : ops) {
-                Kernel s = compile(sd, op);
+                Kernel s = fuse(op, compile(sd, op));
                 if (PROFILE != null) {
                     s = profiled(op.getName() + " (" + op.getOp().opName() + ")", s);
                 }
@@ -428,6 +432,134 @@ public final class GraphPlan implements AutoCloseable {
         }
         fixedValues.put(name, fixed);
         return fixed;
+    }
+
+    /** How many fused steps ({@link ConvReluPool}) the plan runs. */
+    int fusedSteps() {
+        return (int) fuseByConv.values().stream().filter(slot -> slot.active).count();
+    }
+
+    private static boolean isOp(SameDiffOp op, String name, int inputs) {
+        return op.getOp() instanceof DynamicCustomOp c && c.opName().equals(name) && op.getInputsToOp() != null
+                && op.getInputsToOp().size() == inputs && op.getOutputsOfOp() != null && !op.getOutputsOfOp().isEmpty();
+    }
+
+    /** ND4J's ReLU with cutoff 0 ({@code sd.nn().relu(x, 0)}). */
+    private static boolean isRelu(SameDiffOp op) {
+        return op.getOp() instanceof org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear relu && relu.scalar() != null
+                && relu.scalar().getDouble(0) == 0 && op.getInputsToOp() != null && op.getInputsToOp().size() == 1
+                && op.getOutputsOfOp() != null && op.getOutputsOfOp().size() == 1;
+    }
+
+    /**
+     * Notes the chains {@code conv2d -> relu -> maxpool2d} whose convolution output and ReLU output
+     * nothing else reads (ReLU gradients and pooling gradients apart) and no caller asked for:
+     * candidates for {@link ConvReluPool}; the arrays decide when the pooling is compiled ({@link #fuse}).
+     */
+    private void findFusions(List<SameDiffOp> ops) {
+        if (!ConvReluPool.enabled()) {
+            return;
+        }
+        Map<String, List<SameDiffOp>> readers = new HashMap<>();
+        for (SameDiffOp op : ops) {
+            if (op.getInputsToOp() != null) {
+                for (String in : new HashSet<>(op.getInputsToOp())) {
+                    readers.computeIfAbsent(in, k -> new ArrayList<>()).add(op);
+                }
+            }
+        }
+        for (SameDiffOp conv : ops) {
+            if (!(isOp(conv, "conv2d", 2) || isOp(conv, "conv2d", 3)) || conv.getOutputsOfOp().size() != 1 || outputs.contains(conv.getOutputsOfOp().get(0))) {
+                continue;
+            }
+            String z = conv.getOutputsOfOp().get(0);
+            SameDiffOp relu = null;
+            boolean ok = true;
+            for (SameDiffOp op : readers.getOrDefault(z, List.of())) {
+                if (relu == null && isRelu(op)) {
+                    relu = op;
+                } else if (!(isOp(op, "thresholdedrelu_bp", 2) && op.getInputsToOp().get(0).equals(z) && !op.getInputsToOp().get(1).equals(z))) {
+                    ok = false;
+                }
+            }
+            if (!ok || relu == null || outputs.contains(relu.getOutputsOfOp().get(0))) {
+                continue;
+            }
+            String r = relu.getOutputsOfOp().get(0);
+            boolean pooled = false;
+            for (SameDiffOp op : readers.getOrDefault(r, List.of())) {
+                if (!pooled && isOp(op, "maxpool2d", 1)) {
+                    pooled = true;
+                } else if (!(isOp(op, "maxpool2d_bp", 2) && op.getInputsToOp().get(0).equals(r) && !op.getInputsToOp().get(1).equals(r))) {
+                    ok = false;
+                }
+            }
+            if (ok && pooled) {
+                ConvReluPool.Slot slot = new ConvReluPool.Slot();
+                fuseByConv.put(z, slot);
+                fuseByRelu.put(r, slot);
+            }
+        }
+    }
+
+    /**
+     * {@code s}, the kernel compiled for {@code op}, within a fused chain ({@link #findFusions}): the
+     * convolution's and the ReLU's kernels run only while the fused step is not in use; the pooling's
+     * becomes the fused step when the arrays suit it; a gradient step that would read what the fused
+     * step leaves unwritten turns it off (the three kernels then run as compiled).
+     */
+    private Kernel fuse(SameDiffOp op, Kernel s) {
+        if (fuseByConv.isEmpty() || op.getInputsToOp() == null || op.getOutputsOfOp() == null || op.getOutputsOfOp().isEmpty()) {
+            return s;
+        }
+        List<String> ins = op.getInputsToOp();
+        String out = op.getOutputsOfOp().get(0);
+        ConvReluPool.Slot slot;
+        if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("conv2d") && (slot = fuseByConv.get(out)) != null) {
+            slot.x = values.get(ins.get(0));
+            slot.w = values.get(ins.get(1));
+            slot.b = ins.size() == 3 ? values.get(ins.get(2)) : null;
+            slot.conv = ConvKernels.geometry(c.iArgs(), slot.x, slot.w);
+            ConvReluPool.Slot f = slot;
+            return () -> f.active || s.exec();
+        }
+        if (isRelu(op) && (slot = fuseByRelu.get(out)) != null) {
+            ConvReluPool.Slot f = slot;
+            return () -> f.active || s.exec();
+        }
+        if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("maxpool2d") && (slot = fuseByRelu.get(ins.get(0))) != null) {
+            PoolKernels.Argmax a = poolShared.get(values.get(ins.get(0)));
+            INDArray p = values.get(out);
+            if (a == null || a.fused != null || slot.conv == null || !ConvReluPool.suits(slot.conv, a.g) || !DenseArrays.floats(p) || !DenseArrays.floats(slot.w)
+                    || slot.w.dataType() != DataType.FLOAT || (slot.b != null && (!DenseArrays.floats(slot.b) || slot.b.length() != slot.conv.oC()))
+                    || !DenseArrays.floats(slot.x) || p.length() != a.index.length) {
+                return s;
+            }
+            ConvKernels.Shared shared = convShared.get(slot.x);
+            ConvKernels.Input input = shared != null && shared.input() != null ? shared.input() : new ConvKernels.Input(slot.x);
+            Kernel fused = ConvReluPool.kernel(slot, input, a, p, retained);
+            a.fused = slot;
+            slot.active = true;
+            ConvReluPool.Slot f = slot;
+            return () -> f.active ? fused.exec() : s.exec();
+        }
+        if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("maxpool2d_bp") && (slot = fuseByRelu.get(ins.get(0))) != null
+                && !poolGradients.containsKey(values.get(out))) {
+            slot.active = false; // ND4J's own pooling gradient reads the ReLU's output
+        }
+        if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("thresholdedrelu_bp") && ins.size() == 2) {
+            PoolKernels.Argmax a = poolGradients.get(values.get(ins.get(1)));
+            double[] t = c.tArgs();
+            boolean zeroCut = t == null || t.length == 0 || t[0] == 0;
+            ConvReluPool.Slot mine = fuseByConv.get(ins.get(0));
+            if (mine != null && (a == null || a.fused != mine || !zeroCut)) {
+                mine.active = false; // this ReLU gradient reads the convolution's output itself
+            }
+            if (a != null && a.fused != null && (a.fused != mine || !zeroCut)) {
+                a.fused.active = false; // it would read the noted values for another array
+            }
+        }
+        return s;
     }
 
     private Kernel compile(SameDiff sd, SameDiffOp op) {

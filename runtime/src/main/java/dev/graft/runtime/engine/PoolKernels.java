@@ -83,12 +83,23 @@ final class PoolKernels {
          * nothing else reads: the gradient step then leaves that array as it is.
          */
         volatile boolean gradOnly;
+        /**
+         * Set when {@link ConvReluPool} computes this pooling with the convolution and ReLU before it;
+         * while its slot is active, neither the pooling's input (the ReLU's output) nor the ReLU's
+         * input was written.
+         */
+        ConvReluPool.Slot fused;
 
         Argmax(Geometry g) {
             this.g = g;
             this.index = new int[g.planes() * g.outPlane()];
             this.out = new float[g.planes() * g.outPlane()];
             this.grad = new float[g.planes() * g.outPlane()];
+        }
+
+        /** Whether a fused step ({@link ConvReluPool}) computes this pooling now. */
+        boolean fusedNow() {
+            return fused != null && fused.active;
         }
 
         /** Whether windows overlap (an input can be the maximum of several): its gradient then adds up. */
@@ -295,6 +306,9 @@ final class PoolKernels {
                 int p0 = (int) Parallel.start(part, parts, g.planes());
                 int p1 = (int) Parallel.start(part + 1, parts, g.planes());
                 if (!noted) {
+                    if (a.fusedNow()) {
+                        throw new IllegalStateException("a fused convolution, ReLU and pooling step did not run before the pooling's gradient");
+                    }
                     // no forward step ran since the last gradient step: note the maxima of the input as it is
                     a.poolNative(xs[part], p0, p1, windows[part]);
                 }
@@ -346,6 +360,7 @@ final class PoolKernels {
         }
         float[] d = a.grad;
         return () -> {
+            boolean fused = a.fusedNow();
             Parallel.run(parts, part -> {
                 int p0 = (int) Parallel.start(part, parts, g.planes());
                 int p1 = (int) Parallel.start(part + 1, parts, g.planes());
@@ -353,7 +368,16 @@ final class PoolKernels {
                 int[] index = a.index;
                 int from = p0 * g.outPlane();
                 int end = p1 * g.outPlane();
-                if (noted) {
+                if (fused) {
+                    // x was not written; with threshold 0 (checked by the plan) x > 0 at a maximum exactly
+                    // when the pooled value there (the ReLU of x) is above 0
+                    float[] pooled = a.out;
+                    for (int o = from; o < end; o++) {
+                        int mask = GraphPlan.reluMask(Float.floatToRawIntBits(pooled[o]));
+                        float grad = noted ? d[o] : dzi.get(index[o]);
+                        dxi.put(index[o], Float.intBitsToFloat(Float.floatToRawIntBits(grad) & mask));
+                    }
+                } else if (noted) {
                     // the gradient by output, as the pooling's gradient step read it (dz is left unfilled)
                     for (int o = from; o < end; o++) {
                         int at = index[o];
