@@ -453,6 +453,26 @@ public final class Network {
      * @param wrt       the parameters to differentiate
      */
     public StepResult gradients(INDArray features, INDArray labels, Collection<String> wrt) {
+        return gradients(features, labels, null, wrt);
+    }
+
+    /**
+     * Writes rows {@code [from, to)} of a training step's feature and label arrays (a trainer's batch
+     * buffers, from its data set). Calls for disjoint ranges may run at once, on different threads.
+     */
+    @FunctionalInterface
+    public interface RowFill {
+        void rows(int from, int to);
+    }
+
+    /**
+     * {@link #gradients(INDArray, INDArray, Collection)} on arrays whose rows {@code fill} writes
+     * first (null: they are written already). A step split over threads has each part write its own
+     * rows on its own thread: a batch of the benchmark CNN took 0.12 to 0.19 ms to gather on one
+     * thread while the other waited, and the part then reads rows its own core wrote. Otherwise all
+     * rows are written before the step.
+     */
+    public StepResult gradients(INDArray features, INDArray labels, RowFill fill, Collection<String> wrt) {
         SameDiff sd = trainGraph();
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT, features);
@@ -498,12 +518,22 @@ public final class Network {
             List<String> names = gradNames;
             int parts = split.parts(batch, stateUpdates.isEmpty());
             if (parts > 1) {
-                planned = split.run(fn, ph, batch, parts, names, () -> trainPlans.run(fn, ph, names));
+                planned = split.run(fn, ph, batch, parts, names, () -> trainPlans.run(fn, ph, names), fill);
                 splitStep = planned != null && split.lastSplit();
+                if (planned != null) {
+                    fill = null; // every row was written on the way
+                }
             }
             if (planned == null) {
+                if (fill != null) {
+                    fill.rows(0, (int) batch);
+                    fill = null;
+                }
                 planned = trainPlans.run(fn, ph, gradNames);
             }
+        }
+        if (fill != null) {
+            fill.rows(0, (int) batch);
         }
         trainExecutor = planned == null ? "samediff" : splitStep ? "plan, split over threads" : "plan";
         if (planned != null) {

@@ -106,7 +106,7 @@ final class SplitStep {
      * the check failed: the caller runs the whole batch.
      */
     Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
-                              Supplier<Map<String, INDArray>> whole) {
+                              Supplier<Map<String, INDArray>> whole, Network.RowFill fill) {
         lastSplit = false;
         boolean timing = Boolean.TRUE.equals(exact) && faster == null && warm++ >= WARMUP;
         // blocks of BLOCK steps, split then whole, twice or more, until TRIALS timed steps each way
@@ -114,7 +114,10 @@ final class SplitStep {
         boolean wholeBlock = timing && (step / BLOCK) % 2 == 1;
         boolean timed = timing && step % BLOCK >= SETTLE;
         long t0 = System.nanoTime();
-        Map<String, INDArray> r = wholeBlock ? whole.get() : runSplit(fn, feed, batch, parts, names, whole);
+        if (wholeBlock && fill != null) {
+            fill.rows(0, (int) batch);
+        }
+        Map<String, INDArray> r = wholeBlock ? whole.get() : runSplit(fn, feed, batch, parts, names, whole, fill);
         long t = System.nanoTime() - t0;
         if (!timing) {
             trials = 0;
@@ -148,13 +151,13 @@ final class SplitStep {
     }
 
     private Map<String, INDArray> runSplit(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
-                                           Supplier<Map<String, INDArray>> whole) {
+                                           Supplier<Map<String, INDArray>> whole, Network.RowFill fill) {
         List<Map<String, INDArray>> results;
         int threads = CpuTuning.appliedThreads();
         // everything on one thread per part, the combining too (OpenBLAS would wake a second thread for it)
         CpuTuning.setThreadsHere(1, true);
         try {
-            results = runParts(fn, feed, batch, parts, names);
+            results = runParts(fn, feed, batch, parts, names, fill);
             if (results != null && exact != null) {
                 lastSplit = true;
                 return combine(results, names, batch, sum);
@@ -204,7 +207,8 @@ final class SplitStep {
         return v.views()[part];
     }
 
-    private List<Map<String, INDArray>> runParts(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names) {
+    /** The parts' results, each part writing its rows of the feed first ({@code fill}, when not null); null when a part cannot be planned. */
+    private List<Map<String, INDArray>> runParts(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names, Network.RowFill fill) {
         while (caches.size() < parts) {
             caches.add(new GraphPlan.Cache("training (part " + (caches.size() + 1) + " of a split batch)"));
         }
@@ -221,6 +225,9 @@ final class SplitStep {
             subs.add(sub);
         }
         Parallel.runSpinning(parts, p -> {
+            if (fill != null) {
+                fill.rows((int) Parallel.start(p, parts, batch), (int) Parallel.start(p + 1, parts, batch));
+            }
             Map<String, INDArray> sub = subs.get(p);
             CpuTuning.setThreadsHere(1, false);
             GraphPlan.Cache cache = caches.get(p);

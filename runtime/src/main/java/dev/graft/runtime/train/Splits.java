@@ -45,20 +45,8 @@ public record Splits(Examples train, Examples validation, Examples test) {
         for (int i = 1; i < shape.length; i++) {
             rest *= shape[i];
         }
-        if (DenseArrays.rowMajor(a) && DenseArrays.rowMajor(dest) && rest > 0) {
-            // one memory copy per row (ND4J's pullRows costs several times more per batch)
-            long row = rest * a.dataType().width();
-            org.bytedeco.javacpp.Pointer src = a.data().addressPointer();
-            org.bytedeco.javacpp.Pointer dst = dest.data().addressPointer();
-            long srcBase = src.address();
-            long dstBase = dst.address();
-            for (int i = 0; i < idx.length; i++) {
-                if (idx[i] < 0 || idx[i] >= shape[0]) {
-                    throw new IndexOutOfBoundsException("row " + idx[i] + " of " + shape[0]);
-                }
-                org.bytedeco.javacpp.Pointer.memcpy(ROW_DST.get().address(dstBase + i * row).capacity(row).limit(row),
-                        ROW_SRC.get().address(srcBase + idx[i] * row).capacity(row).limit(row), row);
-            }
+        if (rowCopies(a, dest)) {
+            copyRows(a, idx, 0, idx.length, dest);
             return dest;
         }
         INDArray flat = a.rank() == 2 ? a : a.reshape('c', shape[0], rest);
@@ -71,6 +59,47 @@ public record Splits(Examples train, Examples validation, Examples test) {
         }
         Nd4j.pullRows(flat, dest.reshape('c', idx.length, rest), 1, ii);
         return dest;
+    }
+
+    /**
+     * Whether {@link #copyRows} can select rows of {@code a} into {@code dest}: both dense and
+     * row-major, of one type, {@code dest} shaped as rows of {@code a}.
+     */
+    public static boolean rowCopies(INDArray a, INDArray dest) {
+        long[] shape = a.shape();
+        if (!DenseArrays.rowMajor(a) || !DenseArrays.rowMajor(dest) || dest.dataType() != a.dataType() || dest.rank() != shape.length || shape.length == 0) {
+            return false;
+        }
+        for (int i = 1; i < shape.length; i++) {
+            if (dest.size(i) != shape[i]) {
+                return false;
+            }
+        }
+        return a.length() / Math.max(1, shape[0]) > 0;
+    }
+
+    /**
+     * Copies rows {@code idx[from]} to {@code idx[to - 1]} of {@code a} into rows {@code from} to
+     * {@code to - 1} of {@code dest} ({@link #rowCopies} must hold), one memory copy per row (ND4J's
+     * pullRows costs several times more per batch). Calls for disjoint ranges may run at once.
+     */
+    public static void copyRows(INDArray a, long[] idx, int from, int to, INDArray dest) {
+        long[] shape = a.shape();
+        if (from < 0 || to > idx.length || from > to || to > dest.size(0)) {
+            throw new IndexOutOfBoundsException("rows " + from + " to " + to + " of " + idx.length + " into " + dest.size(0));
+        }
+        long row = a.length() / shape[0] * a.dataType().width();
+        long srcBase = a.data().addressPointer().address();
+        long dstBase = dest.data().addressPointer().address();
+        MovablePointer src = ROW_SRC.get();
+        MovablePointer dst = ROW_DST.get();
+        for (int i = from; i < to; i++) {
+            if (idx[i] < 0 || idx[i] >= shape[0]) {
+                throw new IndexOutOfBoundsException("row " + idx[i] + " of " + shape[0]);
+            }
+            org.bytedeco.javacpp.Pointer.memcpy(dst.address(dstBase + i * row).capacity(row).limit(row),
+                    src.address(srcBase + idx[i] * row).capacity(row).limit(row), row);
+        }
     }
 
     /** Reusable pointer objects for the row copies (their addresses are set before each copy). */

@@ -128,6 +128,8 @@ public final class Trainer {
         INDArray trainLabels = net.lossLabels(train.labels());
         BatchBuffers full = new BatchBuffers(train.features(), trainLabels, batch);
         BatchBuffers last = n % batch == 0 ? full : new BatchBuffers(train.features(), trainLabels, (int) (n % batch));
+        boolean lazyRows = Splits.rowCopies(train.features(), full.x()) && Splits.rowCopies(trainLabels, full.y())
+                && Splits.rowCopies(train.features(), last.x()) && Splits.rowCopies(trainLabels, last.y());
         List<EpochStats> history = new ArrayList<>(state.history());
         step = state.step();
         double best = state.best();
@@ -147,12 +149,23 @@ public final class Trainer {
                 int to = (int) Math.min(n, from + batch);
                 long[] idx = java.util.Arrays.copyOfRange(order, from, to);
                 BatchBuffers buf = to - from == batch ? full : last;
-                INDArray x = Splits.selectInto(train.features(), idx, buf.x());
-                for (Augmentation a : augment) {
-                    x = a.apply(x, augRng.split());
+                INDArray x = buf.x();
+                INDArray y = buf.y();
+                Network.RowFill fill = null;
+                if (augment.isEmpty() && lazyRows) {
+                    // the network writes the rows where it reads them (each part of a split step its own)
+                    fill = (a, b) -> {
+                        Splits.copyRows(train.features(), idx, a, b, buf.x());
+                        Splits.copyRows(trainLabels, idx, a, b, buf.y());
+                    };
+                } else {
+                    x = Splits.selectInto(train.features(), idx, buf.x());
+                    for (Augmentation a : augment) {
+                        x = a.apply(x, augRng.split());
+                    }
+                    y = Splits.selectInto(trainLabels, idx, buf.y());
                 }
-                INDArray y = Splits.selectInto(trainLabels, idx, buf.y());
-                Network.StepResult r = net.gradients(x, y, wrt);
+                Network.StepResult r = net.gradients(x, y, fill, wrt);
                 double loss = r.loss() + regularize(r.gradients());
                 if (!Double.isFinite(loss)) {
                     throw new GraftException(GraftException.Code.CONFIG, "the training loss became " + loss + " at epoch " + epoch + ", step " + (s + 1)

@@ -60,20 +60,50 @@ class SplitStepTest {
     }
 
     private static Steps steps(SameDiff sd) {
+        return steps(sd, false);
+    }
+
+    /**
+     * {@link #steps(SameDiff)}; with {@code lazy}, the batch array starts as NaN and its rows are
+     * written by the {@link Network.RowFill} the step is given (each part its own on a split step).
+     */
+    private static Steps steps(SameDiff sd, boolean lazy) {
         SplitStep split = new SplitStep();
         int splitSteps = 0;
         GraphPlan.Cache whole = new GraphPlan.Cache("training");
         List<String> names = names(sd);
         SameDiff fn = sd.getFunction("grad");
         for (int step = 0; step < 1 + SplitStep.WARMUP + 4 * SplitStep.BLOCK + 1; step++) {
-            INDArray x = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5);
+            INDArray src = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5);
+            Map<String, INDArray> want = sd.calculateGradients(Map.of("x", src), "W", "b");
+            double loss = sd.output(Map.of("x", src), "loss").get("loss").getDouble(0);
+            INDArray x = lazy ? Nd4j.valueArrayOf(new long[] {37, 6}, Float.NaN, DataType.FLOAT) : src;
             Map<String, INDArray> feed = Map.of("x", x);
-            Map<String, INDArray> want = sd.calculateGradients(feed, "W", "b");
-            double loss = sd.output(feed, "loss").get("loss").getDouble(0);
+            List<int[]> filled = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Network.RowFill fill = !lazy ? null : (a, b) -> {
+                x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(a, b)).assign(src.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(a, b)));
+                filled.add(new int[] {a, b});
+            };
             int parts = split.parts(37, true);
-            Map<String, INDArray> got = parts > 1 ? split.run(fn, feed, 37, parts, names, () -> whole.run(fn, feed, names)) : null;
+            Map<String, INDArray> got = parts > 1 ? split.run(fn, feed, 37, parts, names, () -> whole.run(fn, feed, names), fill) : null;
             if (got == null) {
+                if (fill != null) {
+                    fill.rows(0, 37);
+                }
                 got = whole.run(fn, feed, names);
+            }
+            if (lazy) {
+                // every row written, by as many calls as the step had parts
+                filled.sort(java.util.Comparator.comparingInt(r -> r[0]));
+                int next = 0;
+                for (int[] r : filled) {
+                    assertThat(r[0]).as("rows filled on step " + step + ": from").isLessThanOrEqualTo(next);
+                    next = Math.max(next, r[1]);
+                }
+                assertThat(next).as("rows filled on step " + step).isEqualTo(37);
+                if (split.lastSplit()) {
+                    assertThat(filled).as("fills on split step " + step).hasSize(2);
+                }
             }
             assertThat(got.get("loss").getDouble(0)).as("loss, step " + step).isCloseTo(loss, org.assertj.core.data.Offset.offset(1e-5));
             assertClose(got.get(names.get(1)), want.get("W"), "W, step " + step + (split.lastSplit() ? " (split)" : ""));
@@ -93,6 +123,12 @@ class SplitStepTest {
         assertThat(split.parts(37, true) > 1).isEqualTo(split.chosen());
         assertThat(split.parts(37, false)).as("state updates are never split").isEqualTo(1);
         assertThat(split.parts(31, true)).as("parts of at least 16 examples").isEqualTo(1);
+    }
+
+    @Test
+    void eachPartWritesItsOwnRowsWhenGivenARowFill() {
+        Steps run = steps(graph(SDVariable::mean), true);
+        assertThat(run.splitSteps()).isGreaterThanOrEqualTo(SplitStep.TRIALS);
     }
 
     @Test

@@ -30,6 +30,23 @@ class SplitsTest {
     }
 
     @Test
+    void copyRowsFillsRangesOfTheDestination() {
+        for (INDArray a : new INDArray[] {Nd4j.rand(DataType.FLOAT, 5, 1, 3, 2), Nd4j.rand(DataType.FLOAT, 5, 7), Nd4j.rand(DataType.FLOAT, 5)}) {
+            INDArray d = dest(a);
+            assertThat(Splits.rowCopies(a, d)).isTrue();
+            Splits.copyRows(a, IDX, 3, 5, d);
+            Splits.copyRows(a, IDX, 0, 3, d);
+            assertRows(a, d);
+            assertThatThrownBy(() -> Splits.copyRows(a, IDX, 4, 6, d)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> Splits.copyRows(a, new long[] {0, 5}, 0, 2, d)).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("row 5 of 5");
+        }
+        // other row shapes, other types, column-major: not by row copies
+        assertThat(Splits.rowCopies(Nd4j.rand(DataType.FLOAT, 5, 7), Nd4j.create(DataType.FLOAT, 5, 6))).isFalse();
+        assertThat(Splits.rowCopies(Nd4j.rand(DataType.FLOAT, 5, 7), Nd4j.create(DataType.DOUBLE, 5, 7))).isFalse();
+        assertThat(Splits.rowCopies(Nd4j.rand(DataType.FLOAT, 5, 7).dup('f'), Nd4j.create(DataType.FLOAT, 5, 7))).isFalse();
+    }
+
+    @Test
     void selectIntoCopiesTheRowsOfDenseArraysOfAnyRank() {
         for (INDArray a : new INDArray[] {Nd4j.rand(DataType.FLOAT, 5, 1, 3, 2), Nd4j.rand(DataType.FLOAT, 5, 7), Nd4j.rand(DataType.FLOAT, 5)}) {
             INDArray d = dest(a);
