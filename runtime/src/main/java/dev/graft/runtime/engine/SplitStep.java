@@ -55,8 +55,12 @@ final class SplitStep {
     private boolean sum;
     /** Whether the last {@link #run} returned the combined parts. */
     private boolean lastSplit;
-    /** Steps timed each way after the check, alternating, before choosing the faster (split or whole). */
-    static final int TRIALS = 12;
+    /**
+     * Steps timed each way after the check, alternating, before choosing the faster (split or whole):
+     * four blocks each way. With two, a slow spell of this machine over one way's blocks chose whole
+     * batches for the benchmark CNN in about one run of ten (8 ms a step against 5).
+     */
+    static final int TRIALS = 24;
     /** Steps in a block of one way; the first {@link #SETTLE} of each are not timed (the other way's arrays leave the caches). */
     static final int BLOCK = 8;
     static final int SETTLE = 2;

@@ -55,7 +55,7 @@ class SplitStepTest {
         assertThat(got.castTo(DataType.DOUBLE).sub(want.castTo(DataType.DOUBLE)).amaxNumber().doubleValue()).as(what).isLessThan(1e-5);
     }
 
-    /** Runs the check, the warm-up and two blocks each way (then one more step) on batches of 37 examples (parts of 18 and 19), each against SameDiff. */
+    /** Runs the check, the warm-up and the timed blocks each way (then one more step) on batches of 37 examples (parts of 18 and 19), each against SameDiff. */
     private record Steps(SplitStep split, int splitSteps) {
     }
 
@@ -73,7 +73,7 @@ class SplitStepTest {
         GraphPlan.Cache whole = new GraphPlan.Cache("training");
         List<String> names = names(sd);
         SameDiff fn = sd.getFunction("grad");
-        for (int step = 0; step < 1 + SplitStep.WARMUP + 4 * SplitStep.BLOCK + 1; step++) {
+        for (int step = 0; step < 1 + SplitStep.WARMUP + 2 * SplitStep.BLOCK * (SplitStep.TRIALS / (SplitStep.BLOCK - SplitStep.SETTLE)) + 1; step++) {
             INDArray src = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5);
             Map<String, INDArray> want = sd.calculateGradients(Map.of("x", src), "W", "b");
             double loss = sd.output(Map.of("x", src), "loss").get("loss").getDouble(0);
