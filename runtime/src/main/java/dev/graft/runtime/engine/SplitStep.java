@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * blocks of {@link #BLOCK} split steps and {@link #BLOCK} whole ones alternate until {@link #TRIALS}
  * steps each way are timed (not the first {@link #SETTLE} of a block: switching ways costs cache
  * misses a steady run does not have), and split steps stay only when their lower quartile is
- * lower (logged once with both times): a model made of a few large products (the benchmark MLP)
- * runs them faster whole. {@code -Dgraft.train.split=off} turns it off.
+ * lower (logged once with both times; a verdict for whole batches must pass a second, shorter
+ * trial): a model made of a few large products (the benchmark MLP) runs them faster whole. {@code -Dgraft.train.split=off} turns it off.
  */
 final class SplitStep {
     private static final Logger LOG = LoggerFactory.getLogger(SplitStep.class);
@@ -61,6 +61,16 @@ final class SplitStep {
      * batches for the benchmark CNN in about one run of ten (8 ms a step against 5).
      */
     static final int TRIALS = 24;
+    /**
+     * Timed steps each way of a second, shorter trial that a verdict for whole batches must pass too:
+     * a slow spell of the machine (the split steps' lower quartile at 10.8 ms against 4.7 to 5.1 in the
+     * runs around it) still picked whole batches for the benchmark CNN now and then.
+     */
+    static final int CONFIRM = 12;
+    /** Whether the running trial confirms a verdict for whole batches. */
+    private boolean confirming;
+    /** Trials completed, for tests. */
+    private int trialsDone;
     /** Steps in a block of one way; the first {@link #SETTLE} of each are not timed (the other way's arrays leave the caches). */
     static final int BLOCK = 8;
     static final int SETTLE = 2;
@@ -127,31 +137,49 @@ final class SplitStep {
             trials = 0;
         } else if (timed && (wholeBlock || lastSplit)) {
             int k = (step / (2 * BLOCK)) * (BLOCK - SETTLE) + step % BLOCK - SETTLE;
-            if (k < TRIALS) {
+            int need = confirming ? CONFIRM : TRIALS;
+            if (k < need) {
                 (wholeBlock ? wholeNanos : splitNanos)[k] = t;
             }
-            if (wholeBlock && k == TRIALS - 1) {
-                choose(parts);
+            if (wholeBlock && k == need - 1) {
+                choose(parts, need);
             }
         }
         return r;
     }
 
-    /** After the timed steps: split steps stay only when their lower quartile is below whole batches'. */
-    private void choose(int parts) {
-        long[] a = splitNanos.clone();
-        long[] b = wholeNanos.clone();
+    /**
+     * After {@code n} timed steps each way: split steps stay when their lower quartile is below whole
+     * batches'; a first verdict for whole batches is timed again ({@link #CONFIRM} steps each way) and
+     * stands only when that trial gives it too.
+     */
+    private void choose(int parts, int n) {
+        long[] a = java.util.Arrays.copyOf(splitNanos, n);
+        long[] b = java.util.Arrays.copyOf(wholeNanos, n);
         java.util.Arrays.sort(a);
         java.util.Arrays.sort(b);
         // the lower quartiles: a busy machine only ever adds time, so the fast end shows each way's own speed
-        double split = a[TRIALS / 4] / 1e6;
-        double all = b[TRIALS / 4] / 1e6;
+        double split = a[n / 4] / 1e6;
+        double all = b[n / 4] / 1e6;
+        trialsDone++;
+        String times = String.format(java.util.Locale.ROOT, "split over %d threads a step took %.3f ms, as a whole batch %.3f ms (lower quartiles of %d steps each way;"
+                + " -D%s=off keeps whole batches)", parts, split, all, n, PROPERTY);
+        if (split >= all && !confirming) {
+            confirming = true;
+            trials = 0;
+            LOG.debug("training steps: {}; timing again before keeping whole batches", times);
+            return;
+        }
         boolean first = faster == null && sinceChoice == 0;
+        confirming = false;
         faster = split < all;
         sinceChoice = 0;
-        (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: split over {} threads a step took {} ms, as a whole batch {} ms (lower quartiles of {} steps each way;"
-                        + " -D{}=off keeps whole batches)", faster ? "run split over threads" : "keep whole batches", parts,
-                String.format(java.util.Locale.ROOT, "%.3f", split), String.format(java.util.Locale.ROOT, "%.3f", all), TRIALS, PROPERTY);
+        (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: {}", faster ? "run split over threads" : "keep whole batches", times);
+    }
+
+    /** Trials completed so far (a verdict for whole batches takes two). */
+    int trialsDone() {
+        return trialsDone;
     }
 
     private Map<String, INDArray> runSplit(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,

@@ -73,7 +73,7 @@ class SplitStepTest {
         GraphPlan.Cache whole = new GraphPlan.Cache("training");
         List<String> names = names(sd);
         SameDiff fn = sd.getFunction("grad");
-        for (int step = 0; step < 1 + SplitStep.WARMUP + 2 * SplitStep.BLOCK * (SplitStep.TRIALS / (SplitStep.BLOCK - SplitStep.SETTLE)) + 1; step++) {
+        for (int step = 0; step < 1 + SplitStep.WARMUP + 2 * SplitStep.BLOCK * ((SplitStep.TRIALS + SplitStep.CONFIRM) / (SplitStep.BLOCK - SplitStep.SETTLE)) + 1; step++) {
             INDArray src = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5);
             Map<String, INDArray> want = sd.calculateGradients(Map.of("x", src), "W", "b");
             double loss = sd.output(Map.of("x", src), "loss").get("loss").getDouble(0);
@@ -121,6 +121,8 @@ class SplitStepTest {
         // checked on the first step, then timed both ways (every other step split), and a choice was made
         assertThat(run.splitSteps()).isGreaterThanOrEqualTo(SplitStep.TRIALS);
         assertThat(split.parts(37, true) > 1).isEqualTo(split.chosen());
+        // whole batches only after a second trial gave them too
+        assertThat(split.trialsDone()).isEqualTo(split.chosen() ? split.trialsDone() : 2).isBetween(1, 2);
         assertThat(split.parts(37, false)).as("state updates are never split").isEqualTo(1);
         assertThat(split.parts(31, true)).as("parts of at least 16 examples").isEqualTo(1);
     }
