@@ -61,7 +61,6 @@ final class ConvReluPool {
         ConvKernels.Geometry g = slot.conv;
         DirectConv dc = new DirectConv(g);
         int oC = g.oC();
-        int taps = dc.taps;
         int qLen = dc.qLen;
         int wq = dc.wq;
         int oH = g.oH();
@@ -78,10 +77,9 @@ final class ConvReluPool {
             ps[i] = new FloatPointer(p.data().addressPointer()).position((long) i * pooled);
         }
         retain.addAll(slot.b == null ? List.of(slot.x, slot.w, p) : List.of(slot.x, slot.w, slot.b, p));
-        float[] wRaw = new float[oC * taps];
-        float[] w = new float[oC * taps];
-        int[] idx = dc.nd4jIndex();
-        float[] b = pb == null ? null : new float[oC];
+        DirectConv.Weights weights = dc.new Weights(pw, pb);
+        float[] w = weights.w;
+        float[] b = weights.b;
         Part[] work = new Part[parts];
         for (int q = 0; q < parts; q++) {
             work[q] = new Part(dc.quarterBuffer(), new float[oC][4 * qLen], dc.quarterRowBuffers(), new float[4][oC * qLen], new float[oC * qLen], new float[oC * qLen], new float[oC * qLen],
@@ -89,14 +87,7 @@ final class ConvReluPool {
         }
         return () -> {
             input.load();
-            // ND4J's weights are [kH, kW, iC, oC]; here [oC][iC][kH][kW]
-            pw.get(wRaw, 0, wRaw.length);
-            for (int i = 0; i < w.length; i++) {
-                w[i] = wRaw[idx[i]];
-            }
-            if (b != null) {
-                pb.get(b, 0, oC);
-            }
+            weights.load();
             Parallel.run(parts, part -> {
                 Part t = work[part];
                 for (int i = (int) Parallel.start(part, parts, g.bS()), end = (int) Parallel.start(part + 1, parts, g.bS()); i < end; i++) {

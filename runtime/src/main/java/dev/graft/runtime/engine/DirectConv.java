@@ -281,7 +281,7 @@ final class DirectConv {
     }
 
     /** For each entry {@code o taps + t} of a {@code [oC][taps]} array, its index in ND4J's {@code [kH, kW, iC, oC]} weight layout. */
-    int[] nd4jIndex() {
+    private int[] nd4jIndex() {
         int[] idx = new int[g.oC() * taps];
         for (int c = 0; c < g.iC(); c++) {
             for (int ky = 0; ky < g.kH(); ky++) {
@@ -296,16 +296,44 @@ final class DirectConv {
         return idx;
     }
 
+    /** The weights (and bias) in this kernel's layout, read from ND4J's arrays on every {@link #load}. */
+    final class Weights {
+        private final FloatPointer pw;
+        private final FloatPointer pb;
+        private final float[] raw = new float[g.oC() * taps];
+        private final int[] index = nd4jIndex();
+        /** {@code [oC][taps]}, tap {@code (c kH + ky) kW + kx}. */
+        final float[] w = new float[g.oC() * taps];
+        /** Null without a bias. */
+        final float[] b;
+
+        Weights(FloatPointer pw, FloatPointer pb) {
+            this.pw = pw;
+            this.pb = pb;
+            this.b = pb == null ? null : new float[g.oC()];
+        }
+
+        void load() {
+            // ND4J's weights are [kH, kW, iC, oC]; here [oC][iC][kH][kW]
+            pw.get(raw, 0, raw.length);
+            for (int i = 0; i < w.length; i++) {
+                w[i] = raw[index[i]];
+            }
+            if (pb != null) {
+                pb.get(b, 0, g.oC());
+            }
+        }
+    }
+
     /** The forward kernel for {@link ConvKernels#forward}: {@code input} is loaded by the caller's plan step. */
     GraphPlan.Kernel forwardKernel(ConvKernels.Input input, FloatPointer pw, FloatPointer pb, FloatPointer[] outs) {
         int oC = g.oC();
         int xStride = g.iC() * g.iH() * g.iW();
         int outSize = oC * g.oH() * g.oW();
         int parts = Parallel.parts(g.bS());
-        float[] wRaw = new float[oC * taps];
-        float[] w = new float[oC * taps];
-        int[] idx = nd4jIndex();
-        float[] b = pb == null ? null : new float[oC];
+        Weights weights = new Weights(pw, pb);
+        float[] w = weights.w;
+        float[] b = weights.b;
         float[][] xp = new float[parts][];
         float[][][] acc = new float[parts][][];
         float[][][] rows = new float[parts][][];
@@ -318,14 +346,7 @@ final class DirectConv {
         }
         return () -> {
             input.load();
-            // ND4J's weights are [kH, kW, iC, oC]; here [oC][iC][kH][kW]
-            pw.get(wRaw, 0, wRaw.length);
-            for (int i = 0; i < w.length; i++) {
-                w[i] = wRaw[idx[i]];
-            }
-            if (b != null) {
-                pb.get(b, 0, oC);
-            }
+            weights.load();
             Parallel.run(parts, part -> {
                 for (int i = (int) Parallel.start(part, parts, g.bS()), end = (int) Parallel.start(part + 1, parts, g.bS()); i < end; i++) {
                     pad(input.values, i * xStride, xp[part]);
