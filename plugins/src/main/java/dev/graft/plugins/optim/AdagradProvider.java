@@ -173,10 +173,14 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
          */
         private void stepFloat(INDArray w, INDArray g, INDArray sum, long n, boolean decay, float wd, float eps, float negClr) {
             // through heap windows (Flat.FloatWindows) instead of element by element through the indexers
-            windows.visit(n, new INDArray[] {w, g, sum}, new boolean[] {true, true, true}, new boolean[] {true, false, true}, (arrays, m) -> {
-                float[] wv = arrays[0];
-                float[] gv = arrays[1];
-                float[] sv = arrays[2];
+            windows.start(n);
+            windows.bind(0, w, true, true);
+            windows.bind(1, g, true, false);
+            windows.bind(2, sum, true, true);
+            float[] wv = windows.buffer(0);
+            float[] gv = windows.buffer(1);
+            float[] sv = windows.buffer(2);
+            for (int m = windows.next(); m > 0; m = windows.next()) {
                 for (int i = 0; i < m; i++) {
                     float wi = wv[i];
                     float gi = gv[i];
@@ -188,7 +192,7 @@ public final class AdagradProvider implements OptimizerProvider<AdagradProvider.
                     float std = (float) Math.sqrt(si) + eps;
                     wv[i] = wi + negClr * gi / std;
                 }
-            });
+            }
         }
 
         /** {@link #stepFloat} over float64 elements. */

@@ -211,38 +211,43 @@ public final class RmspropProvider implements OptimizerProvider<RmspropProvider.
                                boolean decay, float wd, float alpha, float oneMinusAlpha, float eps, float momentum,
                                float negLr) {
             // through heap windows (Flat.FloatWindows) instead of element by element through the indexers
-            windows.visit(n, new INDArray[] {w, g, s, a, buf}, new boolean[] {true, true, true, true, true},
-                    new boolean[] {true, false, true, true, true}, (arrays, m) -> {
-                        float[] wv = arrays[0];
-                        float[] gv = arrays[1];
-                        float[] sv = arrays[2];
-                        float[] av = arrays[3];
-                        float[] bv = arrays[4];
-                        for (int i = 0; i < m; i++) {
-                            float wi = wv[i];
-                            float gi = gv[i];
-                            if (decay) {
-                                gi = Math.fma(wd, wi, gi);
-                            }
-                            float si = Math.fma(oneMinusAlpha * gi, gi, sv[i] * alpha);
-                            sv[i] = si;
-                            float d;
-                            if (a != null) {
-                                float ai = Math.fma(oneMinusAlpha, gi, av[i] * alpha);
-                                av[i] = ai;
-                                d = (float) Math.sqrt(Math.fma(-ai, ai, si)) + eps;
-                            } else {
-                                d = (float) Math.sqrt(si) + eps;
-                            }
-                            if (buf != null) {
-                                float b = bv[i] * momentum + gi / d;
-                                bv[i] = b;
-                                wv[i] = Math.fma(negLr, b, wi);
-                            } else {
-                                wv[i] = wi + negLr * gi / d;
-                            }
-                        }
-                    });
+            windows.start(n);
+            windows.bind(0, w, true, true);
+            windows.bind(1, g, true, false);
+            windows.bind(2, s, true, true);
+            windows.bind(3, a, true, true);
+            windows.bind(4, buf, true, true);
+            float[] wv = windows.buffer(0);
+            float[] gv = windows.buffer(1);
+            float[] sv = windows.buffer(2);
+            float[] av = windows.buffer(3);
+            float[] bv = windows.buffer(4);
+            for (int m = windows.next(); m > 0; m = windows.next()) {
+                for (int i = 0; i < m; i++) {
+                    float wi = wv[i];
+                    float gi = gv[i];
+                    if (decay) {
+                        gi = Math.fma(wd, wi, gi);
+                    }
+                    float si = Math.fma(oneMinusAlpha * gi, gi, sv[i] * alpha);
+                    sv[i] = si;
+                    float d;
+                    if (a != null) {
+                        float ai = Math.fma(oneMinusAlpha, gi, av[i] * alpha);
+                        av[i] = ai;
+                        d = (float) Math.sqrt(Math.fma(-ai, ai, si)) + eps;
+                    } else {
+                        d = (float) Math.sqrt(si) + eps;
+                    }
+                    if (buf != null) {
+                        float b = bv[i] * momentum + gi / d;
+                        bv[i] = b;
+                        wv[i] = Math.fma(negLr, b, wi);
+                    } else {
+                        wv[i] = wi + negLr * gi / d;
+                    }
+                }
+            }
         }
 
         /** {@link #stepFloat} over float64 elements. */

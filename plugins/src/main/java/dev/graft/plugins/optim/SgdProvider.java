@@ -95,6 +95,7 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
         /** Momentum buffers by parameter name. */
         private final Map<String, INDArray> buffers = new LinkedHashMap<>();
         private final Flat scratch = new Flat();
+        private final Flat.FloatWindows windows = new Flat.FloatWindows(3);
 
         Sgd(Config config) {
             this.config = config;
@@ -155,32 +156,28 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
         }
 
         /**
-         * One SGD step over float32 elements, rounded as torch.optim.SGD's in-place CPU kernels round
-         * them ({@code fma(a, b, c)}: {@code a * b + c} rounded once): {@code d = fma(wd, w, g)}; with
-         * momentum {@code buf = d} on the first step, else {@code buf = buf * momentum + d}, then
-         * {@code d = buf} or (Nesterov) {@code d = fma(momentum, buf, d)}; {@code w = fma(-lr, d, w)}.
-         * {@code buf} is null without momentum.
-         */
-        private final Flat.FloatWindows windows = new Flat.FloatWindows(3);
-
-        /**
-         * One SGD step over float32 elements through heap windows ({@link Flat.FloatWindows}), bit for
-         * bit PyTorch's ({@code fma} as its in-place kernels round): {@code g = fma(wd, w, g)} (decay),
-         * {@code buf = buf * momentum + g} (the first is {@code g}), {@code u = nesterov ? fma(momentum,
-         * buf, g) : buf}, {@code w = fma(-lr, u, w)}.
+         * One SGD step over float32 elements through heap windows ({@link Flat.FloatWindows}), rounded
+         * as torch.optim.SGD's in-place CPU kernels round them ({@code fma(a, b, c)}: {@code a * b + c}
+         * rounded once): {@code d = fma(wd, w, g)}; with momentum {@code buf = d} on the first step,
+         * else {@code buf = buf * momentum + d}, then {@code d = buf} or (Nesterov) {@code d =
+         * fma(momentum, buf, d)}; {@code w = fma(-lr, d, w)}. {@code buf} is null without momentum.
          */
         private void stepFloat(INDArray w, INDArray g, INDArray buf, long n, boolean decay, float wd,
                                boolean first, float momentum, boolean nesterov, float negLr) {
             boolean plain = buf == null && !decay;
-            windows.visit(n, new INDArray[] {w, g, buf}, new boolean[] {true, true, !first}, new boolean[] {true, false, true}, (a, m) -> {
-                float[] wv = a[0];
-                float[] gv = a[1];
-                float[] bv = a[2];
+            windows.start(n);
+            windows.bind(0, w, true, true);
+            windows.bind(1, g, true, false);
+            windows.bind(2, buf, !first, true);
+            float[] wv = windows.buffer(0);
+            float[] gv = windows.buffer(1);
+            float[] bv = windows.buffer(2);
+            for (int m = windows.next(); m > 0; m = windows.next()) {
                 if (plain) {
                     for (int i = 0; i < m; i++) {
                         wv[i] = Math.fma(negLr, gv[i], wv[i]);
                     }
-                    return;
+                    continue;
                 }
                 for (int i = 0; i < m; i++) {
                     float wi = wv[i];
@@ -195,7 +192,7 @@ public final class SgdProvider implements OptimizerProvider<SgdProvider.Config> 
                     }
                     wv[i] = Math.fma(negLr, d, wi);
                 }
-            });
+            }
         }
 
         /** {@link #stepFloat} over float64 elements, through the indexers. */

@@ -16,7 +16,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Once an optimizer's state exists, its steps create no ND4J buffers and no native pointers. ND4J
+ * Once an optimizer's state exists, its steps create no ND4J buffers, no native pointers and
+ * (beyond a few bytes) no Java objects. ND4J
  * numbers every data buffer (and op context) it creates from one counter,
  * {@code DeallocatorService.nextValue()}, which only ever grows, so the count of arrays a stretch of
  * code creates is the counter's growth, whatever the garbage collector frees meanwhile.
@@ -90,6 +91,9 @@ class OptimizerAllocationTest {
                         buffers, Pointer.totalCount() - pointers, heapPerStep);
                 assertThat(buffers).as(as + ": ND4J buffers created in " + steps + " steps").isZero();
                 assertThat(Pointer.totalCount()).as(as + ": live JavaCPP pointers").isLessThanOrEqualTo(pointers);
+                // about 16 bytes a step once compiled (the thread's own bookkeeping); a pointer, array or
+                // lambda per parameter and step made 2 to 4.4 KB
+                assertThat(heapPerStep).as(as + ": Java heap bytes per step").isLessThan(1024);
                 assertThat(weights.get(0).equalsWithEps(start, 1e-9)).as(as + ": the weights moved").isFalse();
                 assertThat(weights.get(SHAPES.length).getDouble(0)).as(as + ": no gradient, no update").isEqualTo(1.0);
                 assertThat(weights.get(SHAPES.length + 1).getDouble(0)).as(as + ": frozen").isEqualTo(1.0);
