@@ -132,14 +132,7 @@ final class DirectConv {
                         System.arraycopy(xq, base + ((rx + kx) & 1) * quarter + ((rx + kx) >> 1), rows[kx], s * qLen, qLen);
                     }
                 }
-                int t0 = (c * g.kH() + ky) * kW;
-                for (int o = 0; o < oC; o++) {
-                    for (int kx = 0; kx < kW; ) {
-                        int m = kW - kx >= 5 ? 5 : kW - kx >= 3 ? 3 : kW - kx >= 2 ? 2 : 1;
-                        multiplyAdd(acc[o], rows, kx, m, w, o * taps + t0 + kx, n);
-                        kx += m;
-                    }
-                }
+                addKernelRow(acc, rows, w, (c * g.kH() + ky) * kW, n);
             }
         }
     }
@@ -182,14 +175,7 @@ final class DirectConv {
                 for (int kx = 0; kx < kW; kx++) {
                     System.arraycopy(xp, base + kx, rows[kx], 0, len);
                 }
-                int t0 = (c * g.kH() + ky) * kW;
-                for (int o = 0; o < oC; o++) {
-                    for (int kx = 0; kx < kW; ) {
-                        int m = kW - kx >= 5 ? 5 : kW - kx >= 3 ? 3 : kW - kx >= 2 ? 2 : 1;
-                        multiplyAdd(acc[o], rows, kx, m, w, o * taps + t0 + kx, len);
-                        kx += m;
-                    }
-                }
+                addKernelRow(acc, rows, w, (c * g.kH() + ky) * kW, len);
             }
         }
         int oH = g.oH();
@@ -197,6 +183,22 @@ final class DirectConv {
         for (int o = 0; o < oC; o++) {
             for (int y = 0; y < oH; y++) {
                 System.arraycopy(acc[o], y * wp, out, outOff + (o * oH + y) * oW, oW);
+            }
+        }
+    }
+
+    /**
+     * Adds one kernel row's taps ({@code t0 .. t0 + kW}, their shifted inputs in {@code rows}) to every
+     * output channel's {@code acc}, over {@code n} floats, up to five taps a pass: {@link #forward}
+     * and {@link #forwardQuarters} both sum through here, term by term in the same order.
+     */
+    private void addKernelRow(float[][] acc, float[][] rows, float[] w, int t0, int n) {
+        int kW = g.kW();
+        for (int o = 0; o < g.oC(); o++) {
+            for (int kx = 0; kx < kW; ) {
+                int m = kW - kx >= 5 ? 5 : kW - kx >= 3 ? 3 : kW - kx >= 2 ? 2 : 1;
+                multiplyAdd(acc[o], rows, kx, m, w, o * taps + t0 + kx, n);
+                kx += m;
             }
         }
     }

@@ -329,18 +329,12 @@ final class PoolKernels {
 
     /**
      * {@code dx = x > t ? dz : 0} for a {@code dz} made by {@link #backward}: only the noted indices
-     * can be non-zero, so {@code dx} is cleared and those are computed. Null when the arrays do not fit.
-     */
-    static GraphPlan.Kernel sparseReluGradient(Argmax a, float threshold, INDArray x, INDArray dz, INDArray dx, List<Object> retain) {
-        return sparseReluGradient(a, threshold, x, dz, dx, false, retain);
-    }
-
-    /**
-     * {@link #sparseReluGradient}; with {@code soleReader} (nothing else in the plan reads {@code dz},
-     * and it is not an output) and windows that do not overlap, it reads the output gradient the
-     * pooling's gradient step noted by output ({@link Argmax#grad}) instead of gathering it from
-     * {@code dz}, and that step stops clearing and filling {@code dz} (benchmark CNN, first layer, 64
-     * examples: the two steps took 0.13 and 0.21 ms).
+     * can be non-zero, so {@code dx} is cleared and those are computed. Null when the arrays do not
+     * fit. With {@code soleReader} (nothing else in the plan reads {@code dz}, and it is not an
+     * output) and windows that do not overlap, it reads the output gradient the pooling's gradient
+     * step noted by output ({@link Argmax#grad}) instead of gathering it from {@code dz}, and that
+     * step stops clearing and filling {@code dz} (benchmark CNN, first layer, 64 examples: the two
+     * steps took 0.13 and 0.21 ms).
      */
     static GraphPlan.Kernel sparseReluGradient(Argmax a, float threshold, INDArray x, INDArray dz, INDArray dx, boolean soleReader,
                                                List<Object> retain) {

@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * steps each way are timed (not the first {@link #SETTLE} of a block: switching ways costs cache
  * misses a steady run does not have), and split steps stay only when their lower quartile is
  * lower (logged once with both times; a verdict for whole batches must pass a second, shorter
- * trial): a model made of a few large products (the benchmark MLP) runs them faster whole. {@code -Dgraft.train.split=off} turns it off.
+ * trial): a model made of a few large products (the benchmark MLP) runs them faster whole.
+ * {@code -Dgraft.train.split=off} turns it off.
  */
 final class SplitStep {
     private static final Logger LOG = LoggerFactory.getLogger(SplitStep.class);

@@ -110,7 +110,7 @@ class PoolKernelsTest {
             org.nd4j.linalg.factory.Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("thresholdedrelu_bp").addInputs(x, dz).addOutputs(want)
                     .addFloatingPointArguments((double) threshold).build());
             java.util.List<Object> retain = new java.util.ArrayList<>();
-            GraphPlan.Kernel k = PoolKernels.sparseReluGradient(a, threshold, x, dz, dx, retain);
+            GraphPlan.Kernel k = PoolKernels.sparseReluGradient(a, threshold, x, dz, dx, false, retain);
             assertThat(k).isNotNull();
             k.exec();
             assertThat(dx.data().asFloat()).as("threshold %s", threshold).containsExactly(want.data().asFloat());
