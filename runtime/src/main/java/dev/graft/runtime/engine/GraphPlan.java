@@ -88,6 +88,9 @@ public final class GraphPlan implements AutoCloseable {
     /** Chains of a convolution, a ReLU and a 2x2 pooling that may run as one step ({@link ConvReluPool}), by the convolution's output and by the ReLU's. */
     private final Map<String, ConvReluPool.Slot> fuseByConv = new HashMap<>();
     private final Map<String, ConvReluPool.Slot> fuseByRelu = new HashMap<>();
+    /** ReLU gradients of fused chains (by output), and those whose output only the convolution's gradient step reads. */
+    private final Map<String, ConvReluPool.Slot> fusedReluGradients = new HashMap<>();
+    private final Set<String> soleConvGradientReads = new HashSet<>();
     /** Output gradients read by one ReLU gradient only (and no output of the plan). */
     private final Set<String> soleReluReads = new HashSet<>();
 
@@ -434,6 +437,11 @@ public final class GraphPlan implements AutoCloseable {
         return fixed;
     }
 
+    /** How many convolution weight gradients the plan computes from a fused step's maxima ({@link ConvReluPool#weightGradient}). */
+    int sparseGradientSteps() {
+        return (int) fuseByConv.values().stream().filter(slot -> slot.active && slot.sparseGradient).count();
+    }
+
     /** How many fused steps ({@link ConvReluPool}) the plan runs. */
     int fusedSteps() {
         return (int) fuseByConv.values().stream().filter(slot -> slot.active).count();
@@ -498,6 +506,17 @@ public final class GraphPlan implements AutoCloseable {
                 ConvReluPool.Slot slot = new ConvReluPool.Slot();
                 fuseByConv.put(z, slot);
                 fuseByRelu.put(r, slot);
+                // the ReLU gradients whose output only a convolution gradient step reads, as its output gradient
+                for (SameDiffOp op : readers.getOrDefault(z, List.of())) {
+                    if (isOp(op, "thresholdedrelu_bp", 2) && op.getOutputsOfOp().size() == 1) {
+                        String dz = op.getOutputsOfOp().get(0);
+                        List<SameDiffOp> rd = readers.getOrDefault(dz, List.of());
+                        if (!outputs.contains(dz) && rd.size() == 1 && rd.get(0).getOp() instanceof DynamicCustomOp c && c.opName().equals("conv2d_bp")
+                                && rd.get(0).getInputsToOp().indexOf(dz) == rd.get(0).getInputsToOp().size() - 1) {
+                            soleConvGradientReads.add(dz);
+                        }
+                    }
+                }
             }
         }
     }
@@ -529,6 +548,7 @@ public final class GraphPlan implements AutoCloseable {
         }
         if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("maxpool2d") && (slot = fuseByRelu.get(ins.get(0))) != null) {
             PoolKernels.Argmax a = poolShared.get(values.get(ins.get(0)));
+            slot.relu = values.get(ins.get(0));
             INDArray p = values.get(out);
             if (a == null || a.fused != null || slot.conv == null || !ConvReluPool.suits(slot.conv, a.g) || !DenseArrays.floats(p) || !DenseArrays.floats(slot.w)
                     || slot.w.dataType() != DataType.FLOAT || (slot.b != null && (!DenseArrays.floats(slot.b) || slot.b.length() != slot.conv.oC()))
@@ -537,6 +557,7 @@ public final class GraphPlan implements AutoCloseable {
             }
             ConvKernels.Shared shared = convShared.get(slot.x);
             ConvKernels.Input input = shared != null && shared.input() != null ? shared.input() : new ConvKernels.Input(slot.x);
+            slot.input = input;
             Kernel fused = ConvReluPool.kernel(slot, input, a, p, retained);
             a.fused = slot;
             slot.active = true;
@@ -557,6 +578,29 @@ public final class GraphPlan implements AutoCloseable {
             }
             if (a != null && a.fused != null && (a.fused != mine || !zeroCut)) {
                 a.fused.active = false; // it would read the noted values for another array
+            }
+            if (mine != null && a != null && a.fused == mine && zeroCut) {
+                fusedReluGradients.put(out, mine);
+                if (soleConvGradientReads.contains(out)) {
+                    // nothing else reads this gradient: while the weight gradient step reads the maxima, it is not written
+                    ConvReluPool.Slot f = mine;
+                    return () -> (f.active && f.sparseGradient && f.finite) || s.exec();
+                }
+            }
+        }
+        if (op.getOp() instanceof DynamicCustomOp c && c.opName().equals("conv2d_bp") && (ins.size() == 3 || ins.size() == 4)
+                && op.getOutputsOfOp().size() == ins.size() - 1 && (slot = fusedReluGradients.get(ins.get(ins.size() - 1))) != null
+                && slot.input != null && values.get(ins.get(0)) == slot.x && values.get(ins.get(1)) == slot.w && (ins.size() == 4) == (slot.b != null)
+                && !needed.contains(out) && ConvReluPool.sparseGradientSuits(slot.conv)) {
+            PoolKernels.Argmax a = poolShared.get(slot.relu);
+            INDArray dw = values.get(op.getOutputsOfOp().get(1));
+            INDArray db = ins.size() == 4 ? values.get(op.getOutputsOfOp().get(2)) : null;
+            if (a != null && a.fused == slot && DenseArrays.floats(dw) && dw.length() == slot.w.length()
+                    && (db == null || (DenseArrays.floats(db) && db.length() == slot.conv.oC()))) {
+                Kernel sparse = ConvReluPool.weightGradient(slot, a, dw, db, retained);
+                slot.sparseGradient = true;
+                ConvReluPool.Slot f = slot;
+                return () -> f.active && f.finite ? sparse.exec() : s.exec();
             }
         }
         return s;
