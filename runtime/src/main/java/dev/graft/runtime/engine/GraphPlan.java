@@ -916,19 +916,42 @@ public final class GraphPlan implements AutoCloseable {
                 return true;
             };
         }
-        // x > 0 without a branch (reluMask: signs are random, so a branch mispredicts half the time)
-        // large arrays (a convolution's activations) split over the threads, at least 32K elements a part
+        // x > 0 without a branch (reluMask: signs are random, so a branch mispredicts half the time), on
+        // heap chunks the JIT vectorises (through the indexers, element by element: 65 against 10 us for
+        // a dense layer's 128 x 256); large arrays (a convolution's activations) split over the threads,
+        // at least 32K elements a part
         int parts = Parallel.parts(n >> 15);
+        FloatPointer px = pointer(x);
+        FloatPointer pg = pointer(dz);
+        FloatPointer po = pointer(dx);
+        int chunk = (int) Math.min(n, RELU_CHUNK);
+        float[][] bx = new float[parts][chunk];
+        float[][] bg = new float[parts][chunk];
+        FloatPointer[][] ptr = new FloatPointer[parts][];
+        for (int p = 0; p < parts; p++) {
+            ptr[p] = new FloatPointer[] {new FloatPointer(px), new FloatPointer(pg), new FloatPointer(po)};
+        }
         return () -> {
             Parallel.run(parts, part -> {
-                for (long i = Parallel.start(part, parts, n), end = Parallel.start(part + 1, parts, n); i < end; i++) {
-                    int mask = reluMask(Float.floatToRawIntBits(xb.get(i)));
-                    ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
+                float[] cx = bx[part];
+                float[] cg = bg[part];
+                FloatPointer[] q = ptr[part];
+                for (long i = Parallel.start(part, parts, n), end = Parallel.start(part + 1, parts, n); i < end; i += chunk) {
+                    int len = (int) Math.min(chunk, end - i);
+                    q[0].position(i).get(cx, 0, len);
+                    q[1].position(i).get(cg, 0, len);
+                    for (int k = 0; k < len; k++) {
+                        cg[k] = Float.intBitsToFloat(Float.floatToRawIntBits(cg[k]) & reluMask(Float.floatToRawIntBits(cx[k])));
+                    }
+                    q[2].position(i).put(cg, 0, len);
                 }
             });
             return true;
         };
     }
+
+    /** Elements a ReLU gradient step reads into the heap at a time (16 KB per array: the first-level cache). */
+    private static final int RELU_CHUNK = 4096;
 
     /**
      * All ones when the float with bits {@code b} is above 0, else 0, without a branch: {@code x > 0}
