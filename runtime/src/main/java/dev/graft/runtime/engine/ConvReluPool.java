@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.List;
 
 /**
- * A first-layer convolution, its ReLU and a 2x2 max pooling of stride 2 in one pass per example, for
- * training plans ({@link GraphPlan}): the convolution ({@link DirectConv#forwardQuarters}) leaves its
+ * A first-layer convolution, its ReLU and a 2x2 max pooling of stride 2 in one pass per example, in
+ * training and inference plans ({@link GraphPlan}): the convolution ({@link DirectConv#forwardQuarters}) leaves its
  * output in quarters, one entry of every pooling window in each, so the ReLU, the window's maximum
  * and where it came from are computed in loops the JIT vectorises, on values still in the
  * first-level cache. Neither the convolution's output nor the ReLU's is written: the plan fuses only
@@ -21,6 +21,10 @@ import java.util.List;
  * pooling may pass it on. An example with a NaN or infinite convolution output is pooled the
  * general way ({@link PoolKernels.Argmax#pool}), with ND4J's ReLU ({@code x < 0 ? 0 : x}).
  * {@code -Dgraft.plan.fuse=off} keeps the three steps apart.
+ *
+ * <p>The gradient side uses the maxima too: with a 5x5 kernel, the convolution's weight and bias
+ * gradients are summed over the windows' maxima alone ({@link #weightGradient}), and the ReLU's
+ * gradient, when only that step reads it, is not written.
  */
 final class ConvReluPool {
     /** System property: {@code on} (the default) fuses, {@code off} keeps the steps apart. */

@@ -550,6 +550,14 @@ public final class GraphPlan implements AutoCloseable {
             PoolKernels.Argmax a = poolShared.get(values.get(ins.get(0)));
             slot.relu = values.get(ins.get(0));
             INDArray p = values.get(out);
+            if (a == null && !pooledWithGradient.contains(ins.get(0)) && PoolKernels.enabled()) {
+                // no gradient step (inference): the fused step notes the maxima for no one, but still saves two passes
+                PoolKernels.Geometry pg = PoolKernels.geometry(c.iArgs(), slot.relu, p);
+                if (pg != null) {
+                    a = new PoolKernels.Argmax(pg);
+                    poolShared.put(slot.relu, a);
+                }
+            }
             if (a == null || a.fused != null || slot.conv == null || !ConvReluPool.suits(slot.conv, a.g) || !DenseArrays.floats(p) || !DenseArrays.floats(slot.w)
                     || slot.w.dataType() != DataType.FLOAT || (slot.b != null && (!DenseArrays.floats(slot.b) || slot.b.length() != slot.conv.oC()))
                     || !DenseArrays.floats(slot.x) || p.length() != a.index.length) {
@@ -917,8 +925,8 @@ public final class GraphPlan implements AutoCloseable {
             };
         }
         // x > 0 without a branch (reluMask: signs are random, so a branch mispredicts half the time), on
-        // heap chunks the JIT vectorises (through the indexers, element by element: 65 against 10 us for
-        // a dense layer's 128 x 256); large arrays (a convolution's activations) split over the threads,
+        // heap chunks the JIT vectorises (through the indexers, element by element, a dense layer's
+        // 128 x 256 took 65 to 84 us a step in the benchmark MLP's profile, by chunks about 38); large arrays (a convolution's activations) split over the threads,
         // at least 32K elements a part
         int parts = Parallel.parts(n >> 15);
         FloatPointer px = pointer(x);

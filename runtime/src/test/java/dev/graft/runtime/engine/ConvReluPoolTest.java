@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class ConvReluPoolTest {
 
@@ -208,6 +209,27 @@ class ConvReluPoolTest {
             }
         } finally {
             System.clearProperty(ConvReluPool.PROPERTY);
+            CpuTuning.setThreads(Math.max(1, threads));
+        }
+    }
+
+    @Test
+    void anInferencePlanFusesTooAndGivesSameDiffsOutput() {
+        SameDiff sd = network(8);
+        INDArray x = coarse(6, 1, 8, 8);
+        int threads = CpuTuning.appliedThreads();
+        try {
+            for (int t : new int[] {1, 2}) {
+                CpuTuning.setThreads(t);
+                try (GraphPlan plan = new GraphPlan(sd, Map.of("x", x), List.of("loss"))) {
+                    assertThat(plan.fusedSteps()).as("fused steps, no gradient").isEqualTo(1);
+                    for (INDArray in : List.of(x, x.mul(-1), x.mul(3))) {
+                        double want = sd.output(Map.of("x", in), "loss").get("loss").getDouble(0);
+                        assertThat(plan.run(Map.of("x", in)).get("loss").getDouble(0)).as("loss, %d threads", t).isCloseTo(want, within(1e-6));
+                    }
+                }
+            }
+        } finally {
             CpuTuning.setThreads(Math.max(1, threads));
         }
     }
