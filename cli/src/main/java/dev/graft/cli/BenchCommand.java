@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     int steps = 100;
 
     @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first, so the JIT compiler has compiled the hot loops (default ${DEFAULT-VALUE})")
-    int warmup = 150;
+    int warmup = 400;
 
     @Option(names = "--model", paramLabel = "mlp|cnn|FILE", description = "for onnx-*: a bundled model or an .onnx file (default ${DEFAULT-VALUE})")
     String model = "mlp";

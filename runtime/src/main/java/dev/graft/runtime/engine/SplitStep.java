@@ -34,8 +34,10 @@ import java.util.function.Supplier;
  * blocks of {@link #BLOCK} split steps and {@link #BLOCK} whole ones alternate until {@link #TRIALS}
  * steps each way are timed (not the first {@link #SETTLE} of a block: switching ways costs cache
  * misses a steady run does not have), and split steps stay only when their lower quartile is
- * lower (logged once with both times; a verdict for whole batches must pass a second, shorter
- * trial): a model made of a few large products (the benchmark MLP) runs them faster whole.
+ * below {@link #MARGIN} times whole batches' (logged once with both times; a verdict for whole
+ * batches must pass a second, shorter trial after {@link #PAUSE} whole steps). The timing waits
+ * for the JIT to be quiet ({@link #JIT_SHARE}). A model made of a few large products (the
+ * benchmark MLP) gains little from splitting.
  * {@code -Dgraft.train.split=off} turns it off.
  */
 final class SplitStep {
@@ -68,6 +70,43 @@ final class SplitStep {
      * runs around it) still picked whole batches for the benchmark CNN now and then.
      */
     static final int CONFIRM = 12;
+    /**
+     * Whole steps run untimed between a first verdict for whole batches and its second trial, so that
+     * the two trials sample different moments of the machine.
+     */
+    static final int PAUSE = 12;
+    private int paused;
+    /** Pause steps run, for tests. */
+    private int pauseSteps;
+    /**
+     * Split steps stay only when their lower quartile is below this share of whole batches': a split
+     * step needs both cores, so it loses more than a whole one when the machine is busy, and a model
+     * that gains little from it (the benchmark MLP: split steps 0.9 to 1.3 ms in quiet trials, whole
+     * 0.9 to 1.2) is as well off whole.
+     */
+    static final double MARGIN = 0.9;
+    /**
+     * Timing starts once the JIT is quiet: at most {@link #JIT_SHARE} of the last {@link #QUIET_STEPS}
+     * steps' wall time went to compiling (or after {@link #WARMUP_CAP} steps). While the compiler
+     * threads hold a core, split steps, which need both, are the ones slowed: the benchmark CNN's split
+     * steps took 7.1 to 8.0 ms in trials that began while the JIT compiled for 70 to 100% of the wall
+     * time, 3.1 to 4.9 in trials after it had settled (whole steps 6.2 to 7.8 either way), and such
+     * trials chose whole batches in about half the runs. A trial during which the JIT took more than
+     * that share is run again (twice at most).
+     */
+    static final double JIT_SHARE = 0.1;
+    static final int QUIET_STEPS = 10;
+    static final int WARMUP_CAP = 400;
+    private static final int RETRIES = 2;
+    /** The JIT's compiling time so far in ms, or -1 when the JVM does not tell (tests set their own). */
+    java.util.function.LongSupplier jitClock = SplitStep::jitMillis;
+    private boolean quiet;
+    private long jitMark = -1;
+    private long wallMark;
+    /** JIT time and wall clock when the running trial started; trials repeated because the JIT was busy. */
+    private long trialJit;
+    private long trialWall;
+    private int retries;
     /** Whether the running trial confirms a verdict for whole batches. */
     private boolean confirming;
     /** Trials completed, for tests. */
@@ -82,7 +121,7 @@ final class SplitStep {
     private final long[] wholeNanos = new long[TRIALS];
     private int trials;
     /** Split steps run untimed after the check before the timing starts (the JIT compiles the parts' kernels meanwhile). */
-    static final int WARMUP = 60;
+    static final int WARMUP = 40;
     private int warm;
     /** null while timing; then whether split steps were faster. */
     private Boolean faster;
@@ -123,9 +162,22 @@ final class SplitStep {
     Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
                               Supplier<Map<String, INDArray>> whole, Network.RowFill fill) {
         lastSplit = false;
-        boolean timing = Boolean.TRUE.equals(exact) && faster == null && warm++ >= WARMUP;
+        boolean timing = Boolean.TRUE.equals(exact) && faster == null && warm++ >= WARMUP && quiet();
+        if (timing && paused > 0) {
+            // the pause before a second trial: whole steps, untimed
+            paused--;
+            pauseSteps++;
+            if (fill != null) {
+                fill.rows(0, (int) batch);
+            }
+            return whole.get();
+        }
         // blocks of BLOCK steps, split then whole, twice or more, until TRIALS timed steps each way
         int step = trials++;
+        if (timing && step == 0) {
+            trialJit = jitClock.getAsLong();
+            trialWall = System.nanoTime();
+        }
         boolean wholeBlock = timing && (step / BLOCK) % 2 == 1;
         boolean timed = timing && step % BLOCK >= SETTLE;
         long t0 = System.nanoTime();
@@ -163,17 +215,26 @@ final class SplitStep {
         double split = a[n / 4] / 1e6;
         double all = b[n / 4] / 1e6;
         trialsDone++;
-        String times = String.format(java.util.Locale.ROOT, "split over %d threads a step took %.3f ms, as a whole batch %.3f ms (lower quartiles of %d steps each way;"
-                + " -D%s=off keeps whole batches)", parts, split, all, n, PROPERTY);
-        if (split >= all && !confirming) {
+        double jitShare = trialJit < 0 ? 0 : (jitClock.getAsLong() - trialJit) / ((System.nanoTime() - trialWall) / 1e6);
+        String times = String.format(java.util.Locale.ROOT, "split over %d threads a step took %.3f ms, as a whole batch %.3f ms (lower quartiles of %d steps each way,"
+                + " %.0f%% of the time compiling; -D%s=off keeps whole batches)", parts, split, all, n, 100 * jitShare, PROPERTY);
+        if (jitShare > JIT_SHARE && retries < RETRIES) {
+            retries++;
+            trials = 0;
+            LOG.debug("training steps: {}; timing again, the JIT was busy", times);
+            return;
+        }
+        if (split >= MARGIN * all && !confirming) {
             confirming = true;
             trials = 0;
+            paused = PAUSE;
             LOG.debug("training steps: {}; timing again before keeping whole batches", times);
             return;
         }
         boolean first = faster == null && sinceChoice == 0;
         confirming = false;
-        faster = split < all;
+        faster = split < MARGIN * all;
+        retries = 0;
         sinceChoice = 0;
         (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: {}", faster ? "run split over threads" : "keep whole batches", times);
     }
@@ -181,6 +242,41 @@ final class SplitStep {
     /** Trials completed so far (a verdict for whole batches takes two). */
     int trialsDone() {
         return trialsDone;
+    }
+
+    /** Trials run again since the last verdict because the JIT was busy, for tests. */
+    int retries() {
+        return retries;
+    }
+
+    /** Whole steps run in pauses before second trials ({@link #PAUSE}). */
+    int pauseSteps() {
+        return pauseSteps;
+    }
+
+    private static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /** Whether the JIT is quiet ({@link #JIT_SHARE}); checked every {@link #QUIET_STEPS} steps until it is, then true. */
+    private boolean quiet() {
+        if (quiet) {
+            return true;
+        }
+        long j = jitClock.getAsLong();
+        long now = System.nanoTime();
+        if (j < 0 || warm >= WARMUP_CAP) {
+            quiet = true;
+        } else if (jitMark < 0) {
+            jitMark = j;
+            wallMark = now;
+        } else if (warm % QUIET_STEPS == 0) {
+            quiet = j - jitMark <= JIT_SHARE * (now - wallMark) / 1e6;
+            jitMark = j;
+            wallMark = now;
+        }
+        return quiet;
     }
 
     private Map<String, INDArray> runSplit(SameDiff fn, Map<String, INDArray> feed, long batch, int parts, List<String> names,
