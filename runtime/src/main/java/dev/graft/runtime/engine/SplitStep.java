@@ -81,8 +81,8 @@ final class SplitStep {
     /**
      * Split steps stay only when their lower quartile is below this share of whole batches': a split
      * step needs both cores, so it loses more than a whole one when the machine is busy, and a model
-     * that gains little from it (the benchmark MLP: split steps 0.9 to 1.3 ms in quiet trials, whole
-     * 0.9 to 1.2) is as well off whole.
+     * that gains little from it is as well off whole (the benchmark MLP's split steps took 0.76 to
+     * 0.99 ms in some runs' trials and 2.4 to 3.6 in others, whole ones 0.9 to 1.3).
      */
     static final double MARGIN = 0.9;
     /**
