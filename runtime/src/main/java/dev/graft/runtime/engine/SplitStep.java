@@ -34,9 +34,9 @@ import java.util.function.Supplier;
  * blocks of {@link #BLOCK} split steps and {@link #BLOCK} whole ones alternate until {@link #TRIALS}
  * steps each way are timed (not the first {@link #SETTLE} of a block: switching ways costs cache
  * misses a steady run does not have), and split steps stay only when their lower quartile is
- * below {@link #MARGIN} times whole batches' (logged once with both times; a verdict for whole
- * batches must pass a second, shorter trial after {@link #PAUSE} whole steps). The timing waits
- * for the JIT to be quiet ({@link #JIT_SHARE}). A model made of a few large products (the
+ * below {@link #MARGIN} times whole batches' (logged once with both times); whole batches are kept
+ * only when {@link #WHOLE_VOTES} trials in a row give them, each later one shorter and after
+ * {@link #PAUSE} whole steps. The timing waits for the JIT to be quiet ({@link #JIT_SHARE}). A model made of a few large products (the
  * benchmark MLP) gains little from splitting.
  * {@code -Dgraft.train.split=off} turns it off.
  */
@@ -65,7 +65,7 @@ final class SplitStep {
      */
     static final int TRIALS = 24;
     /**
-     * Timed steps each way of a second, shorter trial that a verdict for whole batches must pass too:
+     * Timed steps each way of the later, shorter trials that a verdict for whole batches must pass too:
      * a slow spell of the machine (the split steps' lower quartile at 10.8 ms against 4.7 to 5.1 in the
      * runs around it) still picked whole batches for the benchmark CNN now and then.
      */
@@ -91,22 +91,27 @@ final class SplitStep {
      * threads hold a core, split steps, which need both, are the ones slowed: the benchmark CNN's split
      * steps took 7.1 to 8.0 ms in trials that began while the JIT compiled for 70 to 100% of the wall
      * time, 3.1 to 4.9 in trials after it had settled (whole steps 6.2 to 7.8 either way), and such
-     * trials chose whole batches in about half the runs. A trial during which the JIT took more than
-     * that share is run again (twice at most).
+     * trials chose whole batches in about half the runs.
      */
     static final double JIT_SHARE = 0.1;
     static final int QUIET_STEPS = 10;
     static final int WARMUP_CAP = 400;
-    private static final int RETRIES = 2;
     /** The JIT's compiling time so far in ms, or -1 when the JVM does not tell (tests set their own). */
     java.util.function.LongSupplier jitClock = SplitStep::jitMillis;
     private boolean quiet;
     private long jitMark = -1;
     private long wallMark;
-    /** JIT time and wall clock when the running trial started; trials repeated because the JIT was busy. */
+    /** JIT time and wall clock when the running trial started (the log tells how busy the JIT was). */
     private long trialJit;
     private long trialWall;
-    private int retries;
+    /**
+     * Trials in a row that must find whole batches faster before they are kept. Even after the JIT
+     * has settled, the split steps had slow spells of a few tenths of a second (7.4 to 10.1 ms against
+     * 4.3 to 4.5 in the trials just before or after, in 4 of 8 runs of the benchmark CNN); a verdict
+     * for split steps stands at once, since it only ever came with split steps at their usual speed.
+     */
+    static final int WHOLE_VOTES = 3;
+    private int wholeVotes;
     /** Whether the running trial confirms a verdict for whole batches. */
     private boolean confirming;
     /** Trials completed, for tests. */
@@ -202,9 +207,9 @@ final class SplitStep {
     }
 
     /**
-     * After {@code n} timed steps each way: split steps stay when their lower quartile is below whole
-     * batches'; a first verdict for whole batches is timed again ({@link #CONFIRM} steps each way) and
-     * stands only when that trial gives it too.
+     * After {@code n} timed steps each way: split steps stay when their lower quartile is below
+     * {@link #MARGIN} times whole batches'; whole batches only when {@link #WHOLE_VOTES} trials in a
+     * row give them, each after a pause ({@link #CONFIRM} steps each way after the first).
      */
     private void choose(int parts, int n) {
         long[] a = java.util.Arrays.copyOf(splitNanos, n);
@@ -218,35 +223,25 @@ final class SplitStep {
         double jitShare = trialJit < 0 ? 0 : (jitClock.getAsLong() - trialJit) / ((System.nanoTime() - trialWall) / 1e6);
         String times = String.format(java.util.Locale.ROOT, "split over %d threads a step took %.3f ms, as a whole batch %.3f ms (lower quartiles of %d steps each way,"
                 + " %.0f%% of the time compiling; -D%s=off keeps whole batches)", parts, split, all, n, 100 * jitShare, PROPERTY);
-        if (jitShare > JIT_SHARE && retries < RETRIES) {
-            retries++;
-            trials = 0;
-            LOG.debug("training steps: {}; timing again, the JIT was busy", times);
-            return;
-        }
-        if (split >= MARGIN * all && !confirming) {
+        boolean splitWins = split < MARGIN * all;
+        if (!splitWins && ++wholeVotes < WHOLE_VOTES) {
             confirming = true;
             trials = 0;
             paused = PAUSE;
-            LOG.debug("training steps: {}; timing again before keeping whole batches", times);
+            LOG.debug("training steps: {}; timing again before keeping whole batches ({} of {} trials for them)", times, wholeVotes, WHOLE_VOTES);
             return;
         }
         boolean first = faster == null && sinceChoice == 0;
         confirming = false;
-        faster = split < MARGIN * all;
-        retries = 0;
+        faster = splitWins;
+        wholeVotes = 0;
         sinceChoice = 0;
         (first ? LOG.atInfo() : LOG.atDebug()).log("training steps {}: {}", faster ? "run split over threads" : "keep whole batches", times);
     }
 
-    /** Trials completed so far (a verdict for whole batches takes two). */
+    /** Trials completed so far (a verdict for whole batches takes {@link #WHOLE_VOTES}). */
     int trialsDone() {
         return trialsDone;
-    }
-
-    /** Trials run again since the last verdict because the JIT was busy, for tests. */
-    int retries() {
-        return retries;
     }
 
     /** Whole steps run in pauses before second trials ({@link #PAUSE}). */

@@ -70,8 +70,9 @@ class SplitStepTest {
     private static Steps steps(SameDiff sd, boolean lazy) {
         SplitStep split = new SplitStep();
         split.jitClock = () -> 0; // a quiet JIT: the trials start after the warm-up steps
-        return steps(sd, lazy, split, 1 + SplitStep.WARMUP + 2 * SplitStep.BLOCK * ((SplitStep.TRIALS + SplitStep.CONFIRM) / (SplitStep.BLOCK - SplitStep.SETTLE))
-                + SplitStep.PAUSE + SplitStep.QUIET_STEPS + 1);
+        int later = SplitStep.WHOLE_VOTES - 1;
+        return steps(sd, lazy, split, 1 + SplitStep.WARMUP + 2 * SplitStep.BLOCK * ((SplitStep.TRIALS + later * SplitStep.CONFIRM) / (SplitStep.BLOCK - SplitStep.SETTLE))
+                + later * SplitStep.PAUSE + SplitStep.QUIET_STEPS + 1);
     }
 
     private static Steps steps(SameDiff sd, boolean lazy, SplitStep split, int count) {
@@ -127,39 +128,28 @@ class SplitStepTest {
         // checked on the first step, then timed both ways (every other step split), and a choice was made
         assertThat(run.splitSteps()).isGreaterThanOrEqualTo(SplitStep.TRIALS);
         assertThat(split.parts(37, true) > 1).isEqualTo(split.chosen());
-        // whole batches only after a second trial gave them too
-        assertThat(split.trialsDone()).isEqualTo(split.chosen() ? split.trialsDone() : 2).isBetween(1, 2);
-        // and a pause of whole steps between the two trials
-        assertThat(split.pauseSteps()).isEqualTo(split.trialsDone() == 2 ? SplitStep.PAUSE : 0);
+        // whole batches only after WHOLE_VOTES trials in a row gave them, with a pause of whole steps before each later one
+        assertThat(split.trialsDone()).isEqualTo(split.chosen() ? split.trialsDone() : SplitStep.WHOLE_VOTES).isBetween(1, SplitStep.WHOLE_VOTES);
+        assertThat(split.pauseSteps()).isEqualTo((split.trialsDone() - 1) * SplitStep.PAUSE);
         assertThat(split.parts(37, false)).as("state updates are never split").isEqualTo(1);
         assertThat(split.parts(31, true)).as("parts of at least 16 examples").isEqualTo(1);
     }
 
     @Test
-    void timingWaitsForAQuietJitAndATrialWhileItCompilesIsRunAgain() {
+    void timingWaitsForAQuietJit() {
         SameDiff sd = graph(SDVariable::mean);
         int trialSteps = 2 * SplitStep.BLOCK * (SplitStep.TRIALS / (SplitStep.BLOCK - SplitStep.SETTLE));
-        // compiling all the time: no trial until the cap
+        // compiling all the time: no trial
         SplitStep busy = new SplitStep();
         long[] compiled = {0};
-        busy.jitClock = () -> compiled[0] += 1000;
+        boolean[] compiling = {true};
+        busy.jitClock = () -> compiling[0] ? (compiled[0] += 1000) : compiled[0];
         steps(sd, false, busy, 1 + SplitStep.WARMUP + trialSteps + 20);
         assertThat(busy.trialsDone()).as("trials while the JIT compiles").isZero();
-        // quiet, then busy during the first trial only: that trial is run again
-        SplitStep once = new SplitStep();
-        boolean[] compiling = {false};
-        once.jitClock = () -> compiling[0] ? (compiled[0] += 1000) : compiled[0];
-        steps(sd, false, once, 1 + SplitStep.WARMUP + SplitStep.QUIET_STEPS + 2);
-        assertThat(once.trialsDone()).isZero();
-        compiling[0] = true;
-        steps(sd, false, once, trialSteps);
+        // quiet from now on: the trials follow
         compiling[0] = false;
-        assertThat(once.trialsDone()).as("the busy trial, done").isEqualTo(1);
-        assertThat(once.retries()).as("the busy trial is to be run again").isEqualTo(1);
-        assertThat(once.pauseSteps()).as("no pause after a busy trial").isZero();
-        steps(sd, false, once, trialSteps + 2 * SplitStep.BLOCK * (SplitStep.CONFIRM / (SplitStep.BLOCK - SplitStep.SETTLE)) + SplitStep.PAUSE + 2);
-        assertThat(once.trialsDone()).as("run again, then a verdict (whole batches take a second trial)").isBetween(2, 3);
-        assertThat(once.parts(37, true) > 1).isEqualTo(once.chosen());
+        steps(sd, false, busy, 2 * SplitStep.QUIET_STEPS + trialSteps + 1);
+        assertThat(busy.trialsDone()).as("trials once the JIT is quiet").isEqualTo(1);
     }
 
     @Test
