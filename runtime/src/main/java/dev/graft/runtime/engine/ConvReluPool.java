@@ -250,7 +250,9 @@ final class ConvReluPool {
 
     /**
      * Adds {@code v[j]} times the 5x5 patch of {@code x} at {@code base + at[j]} (rows {@code wp}
-     * apart), over {@code j < n}, to {@code acc[a0 ..]} (row by row), with one accumulator per tap.
+     * apart), over {@code j < n}, to {@code acc[a0 ..]} (row by row), with one accumulator per tap,
+     * written out: the JIT keeps the 25 locals in registers, where the same sums into an array took
+     * 1.0 to 2.2 ms against 0.39 for 64 examples of the benchmark CNN.
      */
     private static void taps(float[] x, int base, int wp, float[] v, int[] at, int n, double[] acc, int a0) {
         float s00 = 0, s01 = 0, s02 = 0, s03 = 0, s04 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0;

@@ -125,6 +125,16 @@ class ConvReluPoolTest {
         return sd;
     }
 
+    /** The gradient plan of {@code sd} with {@code -Dgraft.plan.fuse=off}: the three steps apart. */
+    private static GraphPlan unfused(SameDiff sd, INDArray x, List<String> outs) {
+        System.setProperty(ConvReluPool.PROPERTY, "off");
+        try {
+            return new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs);
+        } finally {
+            System.clearProperty(ConvReluPool.PROPERTY);
+        }
+    }
+
     private static double maxDifference(INDArray a, INDArray b) {
         return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
     }
@@ -139,10 +149,7 @@ class ConvReluPoolTest {
         try {
             for (int t : new int[] {1, 2}) {
                 CpuTuning.setThreads(t);
-                System.setProperty(ConvReluPool.PROPERTY, "off");
-                GraphPlan apart = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs);
-                System.clearProperty(ConvReluPool.PROPERTY);
-                try (apart; GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                try (GraphPlan apart = unfused(sd, x, outs); GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
                     assertThat(fused.fusedSteps()).as("fused steps").isEqualTo(1);
                     assertThat(fused.sparseGradientSteps()).as("weight gradients from the maxima").isEqualTo(1);
                     assertThat(apart.fusedSteps()).as("fused steps with " + ConvReluPool.PROPERTY + "=off").isZero();
@@ -168,7 +175,6 @@ class ConvReluPoolTest {
                 }
             }
         } finally {
-            System.clearProperty(ConvReluPool.PROPERTY);
             CpuTuning.setThreads(Math.max(1, threads));
         }
     }
@@ -185,10 +191,7 @@ class ConvReluPoolTest {
         try {
             for (int t : new int[] {1, 2}) {
                 CpuTuning.setThreads(t);
-                System.setProperty(ConvReluPool.PROPERTY, "off");
-                GraphPlan apart = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs);
-                System.clearProperty(ConvReluPool.PROPERTY);
-                try (apart; GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                try (GraphPlan apart = unfused(sd, x, outs); GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
                     assertThat(fused.sparseGradientSteps()).isEqualTo(1);
                     for (INDArray in : List.of(bad, x.mul(-1), bad.mul(2), x)) {
                         Map<String, INDArray> got = fused.run(Map.of("x", in));
@@ -208,7 +211,6 @@ class ConvReluPoolTest {
                 }
             }
         } finally {
-            System.clearProperty(ConvReluPool.PROPERTY);
             CpuTuning.setThreads(Math.max(1, threads));
         }
     }
