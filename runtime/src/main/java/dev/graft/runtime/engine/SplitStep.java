@@ -71,8 +71,9 @@ final class SplitStep {
      */
     static final int CONFIRM = 12;
     /**
-     * Whole steps run untimed between a first verdict for whole batches and its second trial, so that
-     * the two trials sample different moments of the machine.
+     * Whole steps run untimed after a trial that found whole batches faster, before the next trial, so
+     * that the trials sample different moments of the machine (twice a second trial run at once fell
+     * in the same slow spell of the split steps as the first).
      */
     static final int PAUSE = 12;
     private int paused;
