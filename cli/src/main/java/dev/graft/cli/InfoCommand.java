@@ -40,6 +40,7 @@ final class InfoCommand implements Callable<Integer> {
         j.put("env_OPENBLAS_CORETYPE", String.valueOf(environment.get("OPENBLAS_CORETYPE")));
         j.put("env_OMP_NUM_THREADS", String.valueOf(environment.get("OMP_NUM_THREADS")));
         j.put("openblas_coretype", CpuTuning.describeCoreType(environment));
+        j.put("blas_thread_timeout", CpuTuning.describeThreadTimeout(environment));
         j.put("native_env", CpuTuning.describeBootstrap());
         CpuTuning.applyThreads();
         Properties env = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation();

@@ -32,6 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   {@code -Dgraft.threads=N}, else {@code OMP_NUM_THREADS}, else 1 (on small matrices a second thread
  *   costs more than it gains: a 128x784 times 784x256 GEMM took 2.1 ms with two OpenMP threads and
  *   0.62 ms with one).</li>
+ *   <li><b>OpenBLAS's idle threads</b> ({@code OPENBLAS_THREAD_TIMEOUT}). The OpenBLAS behind ND4J
+ *   runs its own thread pool (not OpenMP), whose threads poll for 2^28 clock cycles (about 0.1 s
+ *   here) after each multi-threaded product before they sleep, so for that long one core is taken
+ *   from whatever runs next: a training step split over two threads ran 3 times slower right after
+ *   whole-batch steps. {@value #THREAD_TIMEOUT} (2^{@value #THREAD_TIMEOUT} cycles, a fraction of a
+ *   millisecond) keeps them awake between the products of one step. Read when OpenBLAS loads, like
+ *   the core type: the launcher and {@link #bootstrap} set it when unset.</li>
  * </ul>
  * {@code -Dgraft.cpu.check=false} (or {@code GRAFT_CPU_CHECK=off}) silences the start-up warning.
  */
@@ -40,6 +47,18 @@ public final class CpuTuning {
     private static final AtomicBoolean WARNED = new AtomicBoolean();
     private static final AtomicBoolean THREADS_APPLIED = new AtomicBoolean();
     private static volatile int appliedThreads = -1;
+
+    /**
+     * The {@code OPENBLAS_THREAD_TIMEOUT} Graft sets: OpenBLAS's idle threads poll for 2^20 clock cycles
+     * before they sleep instead of 2^28. On 2 cores, the benchmark MLP's training steps split over two
+     * threads took 2.5 to 3.5 ms right after whole-batch steps with 2^28 (a third thread polling on one
+     * of the cores), 0.8 to 0.9 ms with 2^20 or 2^16; whole-batch steps on two threads were as fast with
+     * 2^20 as with 2^24 and 2^28, and 10 to 15% slower with 2^16 (the threads fell asleep between the
+     * step's products).
+     */
+    public static final String THREAD_TIMEOUT = "20";
+    /** Above this {@code OPENBLAS_THREAD_TIMEOUT}, idle OpenBLAS threads poll for several milliseconds. */
+    static final int THREAD_TIMEOUT_MAX = 22;
 
     /** System property: ND4J / OpenBLAS threads (overrides {@code OMP_NUM_THREADS}). */
     public static final String THREADS_PROPERTY = "graft.threads";
@@ -119,6 +138,13 @@ public final class CpuTuning {
                     + " (the graft launcher does)");
         }
         String omp = env.get("OMP_NUM_THREADS");
+        String timeout = env.get("OPENBLAS_THREAD_TIMEOUT");
+        if (threadsAsked(env) > 1 && timeoutExponent(timeout) > THREAD_TIMEOUT_MAX) {
+            out.add((timeout == null || timeout.isBlank() ? "OPENBLAS_THREAD_TIMEOUT is not set" : "OPENBLAS_THREAD_TIMEOUT is " + timeout)
+                    + ": with more than one thread, OpenBLAS's idle threads poll for 2^" + timeoutExponent(timeout) + " clock cycles (2^28: about 0.1 s)"
+                    + " after each multi-threaded product and take a core from the next step; set OPENBLAS_THREAD_TIMEOUT=" + THREAD_TIMEOUT
+                    + " (4 to " + THREAD_TIMEOUT_MAX + ") in the environment before Java starts (the graft launcher does)");
+        }
         if (omp != null && !omp.isBlank()) {
             try {
                 if (Integer.parseInt(omp.trim()) < 1) {
@@ -129,6 +155,36 @@ public final class CpuTuning {
             }
         }
         return out;
+    }
+
+    /** The threads asked for: {@code -Dgraft.threads}, else {@code OMP_NUM_THREADS} in {@code env}, else 1 (unreadable values count as 1). */
+    private static int threadsAsked(Map<String, String> env) {
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null) {
+            v = env.get("OMP_NUM_THREADS");
+        }
+        try {
+            return v == null ? 1 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /** The power of two of the clock cycles OpenBLAS's idle threads poll for, given {@code OPENBLAS_THREAD_TIMEOUT} (OpenBLAS clamps it to 4..30; unset, 0 or not a number: 28). */
+    static int timeoutExponent(String v) {
+        int t;
+        try {
+            t = v == null ? 0 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            t = 0;
+        }
+        return t <= 0 ? 28 : Math.max(4, Math.min(30, t));
+    }
+
+    /** {@code OPENBLAS_THREAD_TIMEOUT} as OpenBLAS reads it, in a few words. */
+    public static String describeThreadTimeout(Map<String, String> env) {
+        String v = env.get("OPENBLAS_THREAD_TIMEOUT");
+        return (v == null || v.isBlank() ? "unset" : v.trim()) + " (idle OpenBLAS threads poll for 2^" + timeoutExponent(v) + " cycles)";
     }
 
     /**
@@ -154,9 +210,11 @@ public final class CpuTuning {
      * The variables the native libraries read when they load, for library users who start Java
      * without the launcher: while ND4J's native libraries are not loaded yet, sets in this process's
      * C environment (through the C library's {@code setenv}, which Java's own environment map does
-     * not see) {@code OPENBLAS_CORETYPE} to the type that suits this CPU ({@link Cpu#recommendedCoreType})
-     * and {@code OMP_WAIT_POLICY=PASSIVE} (idle OpenMP workers sleep instead of spinning on the cores
-     * Graft's threads need), each only when the environment leaves it unset. {@link Graft#create()},
+     * not see) {@code OPENBLAS_CORETYPE} to the type that suits this CPU ({@link Cpu#recommendedCoreType}),
+     * {@code OMP_WAIT_POLICY=PASSIVE} (idle OpenMP workers sleep instead of spinning on the cores
+     * Graft's threads need) and {@code OPENBLAS_THREAD_TIMEOUT=}{@value #THREAD_TIMEOUT} (OpenBLAS's
+     * idle threads sleep after a fraction of a millisecond), each only when the environment leaves it
+     * unset. {@link Graft#create()},
      * the CLI and {@link #setThreads} call it; once ND4J is loaded it is too late and changes nothing
      * ({@link #warnIfMistuned} then names what is missing). {@code -Dgraft.cpu.bootstrap=false} turns
      * it off. Never throws.
@@ -181,6 +239,9 @@ public final class CpuTuning {
         }
         if (System.getenv("OMP_WAIT_POLICY") == null) {
             want.put("OMP_WAIT_POLICY", "PASSIVE");
+        }
+        if (System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
+            want.put("OPENBLAS_THREAD_TIMEOUT", THREAD_TIMEOUT);
         }
         if (want.isEmpty()) {
             bootstrapState = "nothing to set (the environment sets it all)";

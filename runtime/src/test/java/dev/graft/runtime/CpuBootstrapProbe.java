@@ -22,5 +22,7 @@ public final class CpuBootstrapProbe {
                 .map(l -> l.substring(l.indexOf('/'))).findFirst().orElseThrow();
         String core = com.sun.jna.NativeLibrary.getInstance(lib).getFunction("openblas_get_corename").invokeString(new Object[0], false);
         System.out.println("corename=" + core);
+        // the value OpenBLAS read when it loaded (0 when the variable was unset)
+        System.out.println("thread_timeout=" + com.sun.jna.NativeLibrary.getInstance(lib).getFunction("openblas_thread_timeout").invokeInt(new Object[0]));
     }
 }

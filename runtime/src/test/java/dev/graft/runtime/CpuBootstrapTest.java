@@ -30,20 +30,20 @@ class CpuBootstrapTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        return out.lines().filter(l -> l.matches("^(state|OMP_WAIT_POLICY|corename)=.*")).toList();
+        return out.lines().filter(l -> l.matches("^(state|OMP_WAIT_POLICY|corename|thread_timeout)=.*")).toList();
     }
 
     @Test
-    void setsTheCoreTypeAndWaitPolicyBeforeNd4jLoads() throws Exception {
+    void setsTheCoreTypeWaitPolicyAndThreadTimeoutBeforeNd4jLoads() throws Exception {
         String want = CpuTuning.cpu().recommendedCoreType();
         assumeTrue(want != null && System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
                 "a Linux CPU for which Graft recommends an OpenBLAS core type");
         List<String> out = probe(null, null);
-        assertThat(out).contains("OMP_WAIT_POLICY=PASSIVE", "corename=" + want);
+        assertThat(out).contains("OMP_WAIT_POLICY=PASSIVE", "corename=" + want, "thread_timeout=" + CpuTuning.THREAD_TIMEOUT);
         assertThat(out.get(0)).startsWith("state=set before ND4J loaded:").contains("OPENBLAS_CORETYPE=" + want);
         // turned off: OpenBLAS detects the CPU itself, and nothing is set
         List<String> off = probe("-D" + CpuTuning.BOOTSTRAP_PROPERTY + "=false", null);
-        assertThat(off).contains("state=off (-Dgraft.cpu.bootstrap=false)", "OMP_WAIT_POLICY=null");
+        assertThat(off).contains("state=off (-Dgraft.cpu.bootstrap=false)", "OMP_WAIT_POLICY=null", "thread_timeout=0");
     }
 
     @Test
@@ -51,6 +51,6 @@ class CpuBootstrapTest {
         assumeTrue(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"), "Linux (/proc/self/maps)");
         List<String> out = probe(null, "late");
         assertThat(out.get(0)).startsWith("state=too late: lib").endsWith("was loaded before Graft started");
-        assertThat(out).contains("OMP_WAIT_POLICY=null");
+        assertThat(out).contains("OMP_WAIT_POLICY=null", "thread_timeout=0");
     }
 }

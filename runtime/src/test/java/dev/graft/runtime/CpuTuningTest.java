@@ -58,7 +58,28 @@ class CpuTuningTest {
         assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "two"))).singleElement().asString()
                 .contains("OMP_NUM_THREADS is 'two'").contains("OMP_NUM_THREADS=1");
         assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "0"))).singleElement().asString().contains("OMP_NUM_THREADS is 0");
-        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2"))).isEmpty();
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2", "OPENBLAS_THREAD_TIMEOUT", "20"))).isEmpty();
+    }
+
+    @Test
+    void warnsWhenOpenBlasThreadsWouldPollLongWithMoreThanOneThread() {
+        // one thread: OpenBLAS starts no threads, nothing to say
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of())).isEmpty();
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2"))).singleElement().asString()
+                .contains("OPENBLAS_THREAD_TIMEOUT is not set").contains("OPENBLAS_THREAD_TIMEOUT=" + CpuTuning.THREAD_TIMEOUT);
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2", "OPENBLAS_THREAD_TIMEOUT", "28"))).singleElement().asString()
+                .contains("OPENBLAS_THREAD_TIMEOUT is 28").contains("2^28 clock cycles");
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2", "OPENBLAS_THREAD_TIMEOUT", "soon"))).singleElement().asString()
+                .contains("OPENBLAS_THREAD_TIMEOUT is soon").contains("2^28 clock cycles");
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2", "OPENBLAS_THREAD_TIMEOUT", "23"))).singleElement().asString()
+                .contains("2^23 clock cycles");
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "2", "OPENBLAS_THREAD_TIMEOUT", "16"))).isEmpty();
+        // -Dgraft.threads counts, over OMP_NUM_THREADS
+        System.setProperty(CpuTuning.THREADS_PROPERTY, "2");
+        assertThat(CpuTuning.problems(cpu(AVX2), Map.of("OMP_NUM_THREADS", "1"))).singleElement().asString().contains("OPENBLAS_THREAD_TIMEOUT");
+        assertThat(CpuTuning.describeThreadTimeout(Map.of())).isEqualTo("unset (idle OpenBLAS threads poll for 2^28 cycles)");
+        assertThat(CpuTuning.describeThreadTimeout(Map.of("OPENBLAS_THREAD_TIMEOUT", "20"))).isEqualTo("20 (idle OpenBLAS threads poll for 2^20 cycles)");
+        assertThat(CpuTuning.describeThreadTimeout(Map.of("OPENBLAS_THREAD_TIMEOUT", "2"))).contains("2^4 cycles");
     }
 
     @Test

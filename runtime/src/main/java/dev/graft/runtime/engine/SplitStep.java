@@ -82,8 +82,11 @@ final class SplitStep {
     /**
      * Split steps stay only when their lower quartile is below this share of whole batches': a split
      * step needs both cores, so it loses more than a whole one when the machine is busy, and a model
-     * that gains little from it is as well off whole (the benchmark MLP's split steps took 0.76 to
-     * 0.99 ms in some runs' trials and 2.4 to 3.6 in others, whole ones 0.9 to 1.3).
+     * that gains little from it is as well off whole. (The benchmark MLP's split steps once took 0.76
+     * to 0.99 ms in some runs' trials and 2.4 to 3.6 in others, whole ones 0.9 to 1.3: after the whole
+     * blocks, OpenBLAS's idle thread polled on one core for about 0.1 s; with {@code
+     * OPENBLAS_THREAD_TIMEOUT} set by the launcher or {@link CpuTuning#bootstrap} it sleeps within a
+     * millisecond, and the split trials take 0.8 to 0.9 ms.)
      */
     static final double MARGIN = 0.9;
     /**
