@@ -981,10 +981,29 @@ public final class GraphPlan implements AutoCloseable {
     }
 
     /**
-     * {@code c = op(a) op(b)}, all row-major: {@code op(x)} is {@code x} or its transpose. The pointers
-     * are made once; the arrays behind them never move.
+     * Products of at least this many multiply-adds run on oneDNN's matmul when they run on one thread
+     * (a split training step's part, or one thread in all). On one core here, oneDNN's kernels against
+     * OpenBLAS 0.3.19's (SkylakeX): 64x784x256 139 against 180 µs, 784x64x256 (a weight gradient) 137
+     * against 146, 128x400x120 67 against 77, 64x400x120 35 against 44, 64x256x128 (2.1M) 28 against
+     * 29, 128x120x84 18 against 17. Below a few million the call's dispatch (10 µs or more through ND4J)
+     * eats the gain. On two threads oneDNN was no faster (its OpenMP workers sleep between calls, as
+     * {@code OMP_WAIT_POLICY=PASSIVE} asks) and slower on small products, so OpenBLAS keeps those.
      */
-    private static Kernel gemmKernel(INDArray a, boolean ta, INDArray b, boolean tb, INDArray c) {
+    static final long ONEDNN_GEMM_MIN = 3_000_000;
+    /** Products run on oneDNN ({@link #ONEDNN_GEMM_MIN}), for tests. */
+    private final java.util.concurrent.atomic.AtomicLong oneDnnProducts = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How many matrix products this plan has run on oneDNN's matmul ({@link #ONEDNN_GEMM_MIN}). */
+    long oneDnnProducts() {
+        return oneDnnProducts.get();
+    }
+
+    /**
+     * {@code c = op(a) op(b)}, all row-major: {@code op(x)} is {@code x} or its transpose. The pointers
+     * are made once; the arrays behind them never move. A large product on one thread runs on oneDNN
+     * ({@link #ONEDNN_GEMM_MIN}), the others on OpenBLAS.
+     */
+    private Kernel gemmKernel(INDArray a, boolean ta, INDArray b, boolean tb, INDArray c) {
         int m = (int) c.size(0);
         int n = (int) c.size(1);
         int k = (int) (ta ? a.size(0) : a.size(1));
@@ -999,14 +1018,32 @@ public final class GraphPlan implements AutoCloseable {
         int ldb = (int) b.size(1);
         int transA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int transB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        return () -> {
+        Kernel blas = () -> {
             openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, n);
+            return true;
+        };
+        if ((long) m * n * k < ONEDNN_GEMM_MIN || !OneDnn.enabled()) {
+            return blas;
+        }
+        // ND4J's matmul op, whose oneDNN helper takes the transposes as its integer arguments
+        OpContext oc = context();
+        oc.setInputArrays(a, b);
+        oc.setOutputArrays(c);
+        oc.setIArguments(ta ? 1 : 0, tb ? 1 : 0, 0);
+        oc.allowHelpers(true);
+        DynamicCustomOp mm = new Mmul();
+        return () -> {
+            if (Parallel.parts(2) > 1) {
+                return blas.exec();
+            }
+            OneDnn.exec(mm, oc);
+            oneDnnProducts.incrementAndGet();
             return true;
         };
     }
 
     /** The BLAS form of a rank-2 float {@code matmul} or {@code matmul_bp}, or null to run the op itself. */
-    private static Kernel gemm(DynamicCustomOp op, INDArray[] in, INDArray[] out, boolean[] use) {
+    private Kernel gemm(DynamicCustomOp op, INDArray[] in, INDArray[] out, boolean[] use) {
         boolean mmul = op instanceof Mmul;
         boolean bp = op.getClass().getName().equals("org.nd4j.linalg.api.ops.impl.reduce.custom.MmulBp")
                 || op.getClass().getSimpleName().equals("MmulBp");

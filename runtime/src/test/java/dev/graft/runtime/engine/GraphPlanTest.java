@@ -229,6 +229,53 @@ class GraphPlanTest {
     }
 
     @Test
+    void largeProductsOnOneThreadRunOnOneDnnAndGiveSameDiffsValues() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(OneDnn.enabled(), "ND4J's oneDNN build");
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(11);
+        // 64 x 784 x 256: 12.8 million multiply-adds forward, as many for the weight gradient; 64 x 256 x 8 stays on OpenBLAS
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 784);
+        SDVariable w = sd.var("W", Nd4j.rand(DataType.FLOAT, 784, 256).subi(0.5).divi(10));
+        SDVariable w2 = sd.var("W2", Nd4j.rand(DataType.FLOAT, 256, 8).subi(0.5));
+        sd.nn().relu(x.mmul(w), 0).mmul(w2).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 1, 8))).sum().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        INDArray xv = Nd4j.rand(DataType.FLOAT, 64, 784);
+        Map<String, INDArray> want = sd.calculateGradients(Map.of("x", xv), "W", "W2");
+        List<String> outs = List.of(sd.getVariable("W").getGradient().name(), sd.getVariable("W2").getGradient().name());
+        int threads = dev.graft.runtime.CpuTuning.appliedThreads();
+        try {
+            dev.graft.runtime.CpuTuning.setThreads(1);
+            try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs)) {
+                Map<String, INDArray> got = plan.run(Map.of("x", xv));
+                assertRelativelyClose(got.get(outs.get(0)), want.get("W"), "W");
+                assertRelativelyClose(got.get(outs.get(1)), want.get("W2"), "W2");
+                // two runs, the forward product and the weight gradient each time (the input's gradient is not needed)
+                assertThat(plan.oneDnnProducts()).isEqualTo(4);
+            }
+            // on two threads the same plan keeps to OpenBLAS
+            dev.graft.runtime.CpuTuning.setThreads(2);
+            try (GraphPlan plan = new GraphPlan(sd.getFunction("grad"), Map.of("x", xv), outs)) {
+                assertRelativelyClose(plan.run(Map.of("x", xv)).get(outs.get(0)), want.get("W"), "W, two threads");
+                assertThat(plan.oneDnnProducts()).isZero();
+                // unless it runs as one part of a split step
+                assertRelativelyClose(Parallel.alone(() -> plan.run(Map.of("x", xv))).get(outs.get(0)), want.get("W"), "W, one part");
+                assertThat(plan.oneDnnProducts()).isEqualTo(2);
+            }
+        } finally {
+            dev.graft.runtime.CpuTuning.setThreads(Math.max(1, threads));
+        }
+    }
+
+    /** Within 1e-5 of the largest value: a 784-term float sum's rounding depends on the kernel's order. */
+    private static void assertRelativelyClose(INDArray got, INDArray want, String what) {
+        assertThat(got.shape()).as(what).containsExactly(want.shape());
+        double scale = want.amaxNumber().doubleValue();
+        assertThat(scale).as(what).isGreaterThan(0);
+        assertThat(got.sub(want).amaxNumber().doubleValue()).as(what).isLessThan(1e-5 * scale);
+    }
+
+    @Test
     void softmaxCrossEntropyAndBiasGradientsMatchSameDiffsOwnOps() {
         for (boolean soft : new boolean[] {false, true}) {
             SameDiff sd = SameDiff.create();

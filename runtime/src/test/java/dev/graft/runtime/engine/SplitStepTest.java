@@ -144,12 +144,32 @@ class SplitStepTest {
         long[] compiled = {0};
         boolean[] compiling = {true};
         busy.jitClock = () -> compiling[0] ? (compiled[0] += 1000) : compiled[0];
-        steps(sd, false, busy, 1 + SplitStep.WARMUP + trialSteps + 20);
+        int waiting = SplitStep.WARMUP + trialSteps + 20;
+        Steps before = steps(sd, false, busy, 1 + waiting);
         assertThat(busy.trialsDone()).as("trials while the JIT compiles").isZero();
+        // meanwhile blocks of split and whole steps alternate, so that both ways' code is compiled before the trials
+        assertThat(before.splitSteps()).as("split steps among %d untimed ones", waiting).isBetween(waiting / 2 - SplitStep.BLOCK, waiting / 2 + SplitStep.BLOCK);
         // quiet from now on: the trials follow
         compiling[0] = false;
         steps(sd, false, busy, 2 * SplitStep.QUIET_STEPS + trialSteps + 1);
         assertThat(busy.trialsDone()).as("trials once the JIT is quiet").isEqualTo(1);
+    }
+
+    @Test
+    void aTrialForWholeBatchesWhileTheJitIsBusyIsRunAgainNotCounted() {
+        SameDiff sd = graph(SDVariable::mean);
+        SplitStep split = new SplitStep();
+        long[] compiled = {0};
+        boolean[] busy = {false};
+        split.jitClock = () -> busy[0] ? (compiled[0] += 1000) : compiled[0];
+        // quiet through the warm-up, so the timing starts; then the JIT compiles through every trial
+        steps(sd, false, split, 1 + SplitStep.WARMUP + SplitStep.QUIET_STEPS + 1);
+        busy[0] = true;
+        steps(sd, false, split, 700);
+        org.junit.jupiter.api.Assumptions.assumeFalse(split.chosen(), "this tiny graph's whole batches were faster (one thread's hand-off costs more than half its step)");
+        assertThat(split.retriedTrials()).isEqualTo(SplitStep.JIT_RETRIES);
+        assertThat(split.trialsDone()).isEqualTo(SplitStep.JIT_RETRIES + SplitStep.WHOLE_VOTES);
+        assertThat(split.parts(37, true)).isEqualTo(1);
     }
 
     @Test
