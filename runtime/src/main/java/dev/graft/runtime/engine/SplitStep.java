@@ -30,13 +30,14 @@ import java.util.function.Supplier;
  * split step also runs the whole batch and compares: the parts' results, averaged by part size or
  * added, must equal the whole batch's within {@code 1e-4} of each array's largest value. When
  * neither does, the network never splits again (logged once). Networks with state updates (batch
- * normalisation's running statistics) are never split. Then, after {@link #WARMUP} split steps,
- * blocks of {@link #BLOCK} split steps and {@link #BLOCK} whole ones alternate until {@link #TRIALS}
+ * normalisation's running statistics) are never split. Then, after {@link #WARMUP} untimed steps
+ * (split and whole, in blocks), blocks of {@link #BLOCK} split steps and {@link #BLOCK} whole ones alternate until {@link #TRIALS}
  * steps each way are timed (not the first {@link #SETTLE} of a block: switching ways costs cache
  * misses a steady run does not have), and split steps stay only when their lower quartile is
  * below {@link #MARGIN} times whole batches' (logged once with both times); whole batches are kept
  * only when {@link #WHOLE_VOTES} trials in a row give them, each later one shorter and after
- * {@link #PAUSE} whole steps. The timing waits for the JIT to be quiet ({@link #JIT_SHARE}). A model made of a few large products (the
+ * {@link #PAUSE} whole steps. The timing waits for the JIT to be quiet ({@link #JIT_SHARE}), and a
+ * trial for whole batches during which it was busy is run again ({@link #JIT_BUSY}). A model made of a few large products (the
  * benchmark MLP) gains little from splitting.
  * {@code -Dgraft.train.split=off} turns it off.
  */
