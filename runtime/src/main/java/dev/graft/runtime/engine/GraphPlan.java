@@ -41,7 +41,8 @@ import java.util.Set;
  * memory and skips SameDiff's per-call session bookkeeping (dependency tracking, op
  * parameterisation, shape calculation). Matrix products of contiguous float matrices go straight to
  * the BLAS ({@code cblas_sgemm}) instead of through ND4J's {@code matmul} op, which is several times
- * slower on row-major arrays.
+ * slower on row-major arrays; large ones that run on one thread go to the op's oneDNN helper
+ * ({@link #ONEDNN_GEMM_MIN}).
  *
  * <p>The values are the same as SameDiff's own execution of the graph: the plan runs the same ops
  * with the same arguments. Ops whose input is an integer array computed in the graph (a shape, an
