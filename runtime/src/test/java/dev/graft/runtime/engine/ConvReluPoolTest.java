@@ -35,69 +35,76 @@ class ConvReluPoolTest {
         }
     }
 
+    /** Runs {@code body} with Graft's thread count at 1, then at 2, and restores the count it found. */
+    private static void onOneAndTwoThreads(java.util.function.IntConsumer body) {
+        int threads = CpuTuning.appliedThreads();
+        try {
+            for (int t : new int[] {1, 2}) {
+                CpuTuning.setThreads(t);
+                body.accept(t);
+            }
+        } finally {
+            CpuTuning.setThreads(Math.max(1, threads));
+        }
+    }
+
     @Test
     void theFusedStepGivesTheThreeStepsPooledValuesAndMaxima() {
         Nd4j.getRandom().setSeed(11);
         // {iC, iH, iW, k, pad, oC, bias}: outputs 12x10, 8x8 and 6x4
         int[][] cases = {{1, 12, 10, 5, 2, 6, 1}, {3, 9, 9, 4, 1, 5, 0}, {2, 8, 6, 3, 0, 16, 1}};
-        int threads = CpuTuning.appliedThreads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                CpuTuning.setThreads(t);
-                for (int[] c : cases) {
-                    int n = 6;
-                    INDArray x = coarse(n, c[0], c[1], c[2]);
-                    // special values in examples 1 to 4: NaN, +inf, -inf and -0 inputs
-                    x.putScalar(new long[] {1, 0, 2, 3}, Float.NaN);
-                    x.putScalar(new long[] {2, 0, 1, 1}, Float.POSITIVE_INFINITY);
-                    x.putScalar(new long[] {3, c[0] - 1, 4, 2}, Float.NEGATIVE_INFINITY);
-                    x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(4)).assign(-0f);
-                    INDArray w = coarse(c[3], c[3], c[0], c[5]);
-                    INDArray b = c[6] == 1 ? coarse(c[5]) : null;
-                    long[] convArgs = {c[3], c[3], 1, 1, c[4], c[4], 1, 1, 0, 0, 0};
-                    ConvKernels.Geometry g = ConvKernels.geometry(convArgs, x, w);
-                    long[] shape = {n, c[5], g.oH(), g.oW()};
-                    long[] pooledShape = {n, c[5], g.oH() / 2, g.oW() / 2};
-                    long[] poolArgs = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 0};
-                    List<Object> keep = new ArrayList<>();
+        onOneAndTwoThreads(t -> {
+            for (int[] c : cases) {
+                int n = 6;
+                INDArray x = coarse(n, c[0], c[1], c[2]);
+                // special values in examples 1 to 4: NaN, +inf, -inf and -0 inputs
+                x.putScalar(new long[] {1, 0, 2, 3}, Float.NaN);
+                x.putScalar(new long[] {2, 0, 1, 1}, Float.POSITIVE_INFINITY);
+                x.putScalar(new long[] {3, c[0] - 1, 4, 2}, Float.NEGATIVE_INFINITY);
+                x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(4)).assign(-0f);
+                INDArray w = coarse(c[3], c[3], c[0], c[5]);
+                INDArray b = c[6] == 1 ? coarse(c[5]) : null;
+                long[] convArgs = {c[3], c[3], 1, 1, c[4], c[4], 1, 1, 0, 0, 0};
+                ConvKernels.Geometry g = ConvKernels.geometry(convArgs, x, w);
+                long[] shape = {n, c[5], g.oH(), g.oW()};
+                long[] pooledShape = {n, c[5], g.oH() / 2, g.oW() / 2};
+                long[] poolArgs = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 0};
+                List<Object> keep = new ArrayList<>();
 
-                    // the three steps: Graft's convolution, ND4J's ReLU, Graft's pooling
-                    INDArray z = Nd4j.create(DataType.FLOAT, shape);
-                    INDArray r = Nd4j.create(DataType.FLOAT, shape);
-                    INDArray p = Nd4j.create(DataType.FLOAT, pooledShape);
-                    Map<INDArray, PoolKernels.Argmax> pools = new IdentityHashMap<>();
-                    ConvKernels.forward(convArgs, x, w, b, z, new IdentityHashMap<>(), keep).exec();
-                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(z, r, 0.0));
-                    PoolKernels.forward(poolArgs, r, p, pools, keep).exec();
-                    PoolKernels.Argmax want = pools.get(r);
+                // the three steps: Graft's convolution, ND4J's ReLU, Graft's pooling
+                INDArray z = Nd4j.create(DataType.FLOAT, shape);
+                INDArray r = Nd4j.create(DataType.FLOAT, shape);
+                INDArray p = Nd4j.create(DataType.FLOAT, pooledShape);
+                Map<INDArray, PoolKernels.Argmax> pools = new IdentityHashMap<>();
+                ConvKernels.forward(convArgs, x, w, b, z, new IdentityHashMap<>(), keep).exec();
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(z, r, 0.0));
+                PoolKernels.forward(poolArgs, r, p, pools, keep).exec();
+                PoolKernels.Argmax want = pools.get(r);
 
-                    // the fused step
-                    INDArray r2 = Nd4j.create(DataType.FLOAT, shape);
-                    INDArray p2 = Nd4j.create(DataType.FLOAT, pooledShape);
-                    Map<INDArray, PoolKernels.Argmax> fusedPools = new IdentityHashMap<>();
-                    PoolKernels.forward(poolArgs, r2, p2, fusedPools, keep);
-                    PoolKernels.Argmax got = fusedPools.get(r2);
-                    ConvReluPool.Slot slot = new ConvReluPool.Slot();
-                    slot.x = x;
-                    slot.w = w;
-                    slot.b = b;
-                    slot.conv = g;
-                    assertThat(ConvReluPool.suits(g, got.g)).isTrue();
-                    GraphPlan.Kernel fused = ConvReluPool.kernel(slot, new ConvKernels.Input(x), got, p2, keep);
-                    for (int run = 0; run < 2; run++) {
-                        got.fresh = false;
-                        assertThat(fused.exec()).isTrue();
-                        String what = java.util.Arrays.toString(c) + ", " + t + " threads, run " + run;
-                        assertThat(got.fresh).as(what).isTrue();
-                        assertThat(got.index).as("maxima, " + what).containsExactly(want.index);
-                        assertSameValues(got.out, want.out, "noted values, " + what);
-                        assertSameValues(p2.data().asFloat(), p.data().asFloat(), "pooled output, " + what);
-                    }
+                // the fused step
+                INDArray r2 = Nd4j.create(DataType.FLOAT, shape);
+                INDArray p2 = Nd4j.create(DataType.FLOAT, pooledShape);
+                Map<INDArray, PoolKernels.Argmax> fusedPools = new IdentityHashMap<>();
+                PoolKernels.forward(poolArgs, r2, p2, fusedPools, keep);
+                PoolKernels.Argmax got = fusedPools.get(r2);
+                ConvReluPool.Slot slot = new ConvReluPool.Slot();
+                slot.x = x;
+                slot.w = w;
+                slot.b = b;
+                slot.conv = g;
+                assertThat(ConvReluPool.suits(g, got.g)).isTrue();
+                GraphPlan.Kernel fused = ConvReluPool.kernel(slot, new ConvKernels.Input(x), got, p2, keep);
+                for (int run = 0; run < 2; run++) {
+                    got.fresh = false;
+                    assertThat(fused.exec()).isTrue();
+                    String what = java.util.Arrays.toString(c) + ", " + t + " threads, run " + run;
+                    assertThat(got.fresh).as(what).isTrue();
+                    assertThat(got.index).as("maxima, " + what).containsExactly(want.index);
+                    assertSameValues(got.out, want.out, "noted values, " + what);
+                    assertSameValues(p2.data().asFloat(), p.data().asFloat(), "pooled output, " + what);
                 }
             }
-        } finally {
-            CpuTuning.setThreads(Math.max(1, threads));
-        }
+        });
     }
 
     /**
@@ -145,38 +152,32 @@ class ConvReluPoolTest {
         INDArray x = coarse(5, 1, 8, 8);
         String[] params = {"W1", "b1", "W2"};
         List<String> outs = java.util.Arrays.stream(params).map(p -> sd.getVariable(p).getGradient().name()).toList();
-        int threads = CpuTuning.appliedThreads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                CpuTuning.setThreads(t);
-                try (GraphPlan apart = unfused(sd, x, outs); GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
-                    assertThat(fused.fusedSteps()).as("fused steps").isEqualTo(1);
-                    assertThat(fused.sparseGradientSteps()).as("weight gradients from the maxima").isEqualTo(1);
-                    assertThat(apart.fusedSteps()).as("fused steps with " + ConvReluPool.PROPERTY + "=off").isZero();
-                    assertThat(apart.sparseGradientSteps()).isZero();
-                    for (int run = 0; run < 3; run++) {
-                        // new data each run (signs flipped: other maxima, other ReLU zeros)
-                        INDArray in = run == 0 ? x : x.mul(run == 1 ? -1 : 2);
-                        Map<String, INDArray> want = sd.calculateGradients(Map.of("x", in), params);
-                        Map<String, INDArray> got = run == 0 ? fused.outputs() : fused.run(Map.of("x", in));
-                        Map<String, INDArray> three = run == 0 ? apart.outputs() : apart.run(Map.of("x", in));
-                        for (int i = 0; i < params.length; i++) {
-                            String what = params[i] + ", " + t + " threads, run " + run;
-                            assertThat(maxDifference(got.get(outs.get(i)), want.get(params[i]))).as(what + " against SameDiff").isLessThan(1e-6);
-                            if (i < 2) {
-                                // the first layer's gradients: the same terms as the three steps' dense product, summed in another order
-                                assertThat(maxDifference(got.get(outs.get(i)), three.get(outs.get(i)))).as(what + " against the three steps").isLessThan(1e-6);
-                            } else {
-                                // the same sums in the same order: equal to the three steps' exactly
-                                assertThat(maxDifference(got.get(outs.get(i)), three.get(outs.get(i)))).as(what + " against the three steps").isZero();
-                            }
+        onOneAndTwoThreads(t -> {
+            try (GraphPlan apart = unfused(sd, x, outs); GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                assertThat(fused.fusedSteps()).as("fused steps").isEqualTo(1);
+                assertThat(fused.sparseGradientSteps()).as("weight gradients from the maxima").isEqualTo(1);
+                assertThat(apart.fusedSteps()).as("fused steps with " + ConvReluPool.PROPERTY + "=off").isZero();
+                assertThat(apart.sparseGradientSteps()).isZero();
+                for (int run = 0; run < 3; run++) {
+                    // new data each run (signs flipped: other maxima, other ReLU zeros)
+                    INDArray in = run == 0 ? x : x.mul(run == 1 ? -1 : 2);
+                    Map<String, INDArray> want = sd.calculateGradients(Map.of("x", in), params);
+                    Map<String, INDArray> got = run == 0 ? fused.outputs() : fused.run(Map.of("x", in));
+                    Map<String, INDArray> three = run == 0 ? apart.outputs() : apart.run(Map.of("x", in));
+                    for (int i = 0; i < params.length; i++) {
+                        String what = params[i] + ", " + t + " threads, run " + run;
+                        assertThat(maxDifference(got.get(outs.get(i)), want.get(params[i]))).as(what + " against SameDiff").isLessThan(1e-6);
+                        if (i < 2) {
+                            // the first layer's gradients: the same terms as the three steps' dense product, summed in another order
+                            assertThat(maxDifference(got.get(outs.get(i)), three.get(outs.get(i)))).as(what + " against the three steps").isLessThan(1e-6);
+                        } else {
+                            // the same sums in the same order: equal to the three steps' exactly
+                            assertThat(maxDifference(got.get(outs.get(i)), three.get(outs.get(i)))).as(what + " against the three steps").isZero();
                         }
                     }
                 }
             }
-        } finally {
-            CpuTuning.setThreads(Math.max(1, threads));
-        }
+        });
     }
 
     @Test
@@ -187,53 +188,41 @@ class ConvReluPoolTest {
         List<String> outs = java.util.Arrays.stream(params).map(p -> sd.getVariable(p).getGradient().name()).toList();
         INDArray bad = x.dup();
         bad.putScalar(new long[] {2, 0, 3, 4}, Float.NaN);
-        int threads = CpuTuning.appliedThreads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                CpuTuning.setThreads(t);
-                try (GraphPlan apart = unfused(sd, x, outs); GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
-                    assertThat(fused.sparseGradientSteps()).isEqualTo(1);
-                    for (INDArray in : List.of(bad, x.mul(-1), bad.mul(2), x)) {
-                        Map<String, INDArray> got = fused.run(Map.of("x", in));
-                        Map<String, INDArray> three = apart.run(Map.of("x", in));
-                        boolean finite = !in.isNaN().any();
-                        for (String o : outs) {
-                            String what = o + ", " + t + " threads, " + (finite ? "finite" : "with a NaN");
-                            if (finite) {
-                                // the ReLU gradient skipped while the sparse sums ran, then wrote again: both agree
-                                assertThat(maxDifference(got.get(o), three.get(o))).as(what).isLessThan(1e-6);
-                            } else {
-                                // the dense product, as the three steps run it: NaN where they have NaN
-                                assertSameValues(got.get(o).data().asFloat(), three.get(o).data().asFloat(), what);
-                            }
+        onOneAndTwoThreads(t -> {
+            try (GraphPlan apart = unfused(sd, x, outs); GraphPlan fused = new GraphPlan(sd.getFunction("grad"), Map.of("x", x), outs)) {
+                assertThat(fused.sparseGradientSteps()).isEqualTo(1);
+                for (INDArray in : List.of(bad, x.mul(-1), bad.mul(2), x)) {
+                    Map<String, INDArray> got = fused.run(Map.of("x", in));
+                    Map<String, INDArray> three = apart.run(Map.of("x", in));
+                    boolean finite = !in.isNaN().any();
+                    for (String o : outs) {
+                        String what = o + ", " + t + " threads, " + (finite ? "finite" : "with a NaN");
+                        if (finite) {
+                            // the ReLU gradient skipped while the sparse sums ran, then wrote again: both agree
+                            assertThat(maxDifference(got.get(o), three.get(o))).as(what).isLessThan(1e-6);
+                        } else {
+                            // the dense product, as the three steps run it: NaN where they have NaN
+                            assertSameValues(got.get(o).data().asFloat(), three.get(o).data().asFloat(), what);
                         }
                     }
                 }
             }
-        } finally {
-            CpuTuning.setThreads(Math.max(1, threads));
-        }
+        });
     }
 
     @Test
     void anInferencePlanFusesTooAndGivesSameDiffsOutput() {
         SameDiff sd = network(8);
         INDArray x = coarse(6, 1, 8, 8);
-        int threads = CpuTuning.appliedThreads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                CpuTuning.setThreads(t);
-                try (GraphPlan plan = new GraphPlan(sd, Map.of("x", x), List.of("loss"))) {
-                    assertThat(plan.fusedSteps()).as("fused steps, no gradient").isEqualTo(1);
-                    for (INDArray in : List.of(x, x.mul(-1), x.mul(3))) {
-                        double want = sd.output(Map.of("x", in), "loss").get("loss").getDouble(0);
-                        assertThat(plan.run(Map.of("x", in)).get("loss").getDouble(0)).as("loss, %d threads", t).isCloseTo(want, within(1e-6));
-                    }
+        onOneAndTwoThreads(t -> {
+            try (GraphPlan plan = new GraphPlan(sd, Map.of("x", x), List.of("loss"))) {
+                assertThat(plan.fusedSteps()).as("fused steps, no gradient").isEqualTo(1);
+                for (INDArray in : List.of(x, x.mul(-1), x.mul(3))) {
+                    double want = sd.output(Map.of("x", in), "loss").get("loss").getDouble(0);
+                    assertThat(plan.run(Map.of("x", in)).get("loss").getDouble(0)).as("loss, %d threads", t).isCloseTo(want, within(1e-6));
                 }
             }
-        } finally {
-            CpuTuning.setThreads(Math.max(1, threads));
-        }
+        });
     }
 
     @Test
